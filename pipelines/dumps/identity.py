@@ -59,3 +59,8 @@ def paper_id_of(title: str) -> str:
 def content_hash(content: bytes) -> str:
     """SHA-256 hex digest of a dump's raw bytes: the same content under two names is one dump."""
     return hashlib.sha256(content).hexdigest()
+
+
+def dump_id(file_name: str, sha256: str) -> str:
+    """Identity of one file version: first 16 hex of SHA-256 over its name and content hash."""
+    return hashlib.sha256(f"{file_name}\0{sha256}".encode("utf-8", "surrogateescape")).hexdigest()[:16]

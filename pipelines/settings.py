@@ -1,0 +1,37 @@
+"""Every path and knob of papertrends, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
+
+RAW_DIR_ENV = "PAPERTRENDS_RAW_DIR"
+WAREHOUSE_ENV = "PAPERTRENDS_WAREHOUSE"
+DAGSTER_HOME_ENV = "DAGSTER_HOME"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations: the landing folder, the DuckDB file and the Dagster instance folder."""
+
+    raw_dir: Path
+    warehouse: Path
+    dagster_home: Path
+
+
+def load_settings(raw_dir: str | Path | None = None, warehouse: str | Path | None = None) -> Settings:
+    """Settings from explicit values, else env (``PAPERTRENDS_RAW_DIR``, ``PAPERTRENDS_WAREHOUSE``,
+    ``DAGSTER_HOME``), else the defaults ``data/raw``, ``data/warehouse.duckdb``, ``.dagster``."""
+    return Settings(
+        raw_dir=_absolute(raw_dir or os.environ.get(RAW_DIR_ENV) or "data/raw"),
+        warehouse=_absolute(warehouse or os.environ.get(WAREHOUSE_ENV) or "data/warehouse.duckdb"),
+        dagster_home=_absolute(os.environ.get(DAGSTER_HOME_ENV) or PROJECT_DIR / ".dagster"),
+    )
+
+
+def _absolute(path: str | Path) -> Path:
+    return Path(path).expanduser().absolute()
