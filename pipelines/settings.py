@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
 RAW_DIR_ENV = "PAPERTRENDS_RAW_DIR"
 WAREHOUSE_ENV = "PAPERTRENDS_WAREHOUSE"
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
+INSTANCE_TEMPLATE = PROJECT_DIR / "dagster.yaml"
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,12 @@ def load_settings(raw_dir: str | Path | None = None, warehouse: str | Path | Non
 
 def _absolute(path: str | Path) -> Path:
     return Path(path).expanduser().absolute()
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    """Create DAGSTER_HOME with the project's instance config (``dagster.yaml``) if it has none."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists() and INSTANCE_TEMPLATE.exists():
+        shutil.copyfile(INSTANCE_TEMPLATE, config)
+    return settings.dagster_home

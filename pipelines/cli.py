@@ -1,0 +1,141 @@
+"""The ``papertrends`` command: argument parsing, then Dagster (in-process) does the work.
+
+Exit status: 0 all input loaded; 3 finished but some files or records were rejected (see
+``raw.rejects``); 1 failed. Errors are one line; ``--debug`` shows tracebacks and Dagster logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from pipelines import settings as settings_module
+from pipelines.errors import PapertrendsError
+
+EXIT_OK, EXIT_FAILED, EXIT_REJECTS = 0, 1, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except PapertrendsError as err:
+        _fail(args, str(err), err)
+    except KeyboardInterrupt:
+        print("papertrends: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as err:  # anything unforeseen still reads as one line
+        _fail(args, f"{type(err).__name__}: {_first_line(str(err))}", err)
+    return EXIT_FAILED
+
+
+def _fail(args: argparse.Namespace, message: str, err: BaseException) -> None:
+    if getattr(args, "debug", False):
+        traceback.print_exception(err)
+    print(f"papertrends: error: {message}", file=sys.stderr)
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else "(no message)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papertrends",
+        description="Turn a folder of 'Daily Papers' dumps into a DuckDB warehouse of ML trends.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("--debug", action="store_true", help="show tracebacks and Dagster logs")
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    def paths(cmd: argparse.ArgumentParser, raw: bool = True) -> None:
+        if raw:
+            cmd.add_argument("--raw-dir", help="landing folder (env PAPERTRENDS_RAW_DIR, "
+                             "default data/raw)")
+        cmd.add_argument("--warehouse", help="DuckDB file (env PAPERTRENDS_WAREHOUSE, "
+                         "default data/warehouse.duckdb)")
+
+    paths(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
+    paths(command("run", _cmd_run, "ingest, then build everything downstream; print a summary"))
+
+    sql = command("sql", _cmd_sql, "run a read-only SQL query on the warehouse, print a table")
+    sql.add_argument("query", help="the SQL query")
+    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    paths(sql, raw=False)
+
+    synth = command("synth", _cmd_synth, "write realistic synthetic dumps in the real format")
+    synth.add_argument("--out", required=True, help="folder to write the dumps into")
+    synth.add_argument("--dumps", type=int, required=True, help="how many dumps")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> settings_module.Settings:
+    """Resolve paths from flags/env and export them so the Dagster definitions see the same."""
+    resolved = settings_module.load_settings(
+        raw_dir=getattr(args, "raw_dir", None), warehouse=getattr(args, "warehouse", None)
+    )
+    os.environ[settings_module.RAW_DIR_ENV] = str(resolved.raw_dir)
+    os.environ[settings_module.WAREHOUSE_ENV] = str(resolved.warehouse)
+    os.environ[settings_module.DAGSTER_HOME_ENV] = str(resolved.dagster_home)
+    return resolved
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines import orchestrate  # imports Dagster: only for commands that need it
+
+    summary = orchestrate.ingest(resolved, debug=args.debug)
+    print(summary.line())
+    return EXIT_OK if summary.clean else EXIT_REJECTS
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines import orchestrate
+
+    summary = orchestrate.run_all(resolved, debug=args.debug)
+    print(summary.line())
+    if not summary.clean:
+        print("some files or records were rejected: see raw.rejects", file=sys.stderr)
+    return EXIT_OK if summary.clean else EXIT_REJECTS
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines.warehouse.query import run_query
+
+    frame = run_query(resolved.warehouse, args.query)
+    if args.csv:
+        sys.stdout.write(frame.write_csv())
+    else:
+        import polars as pl
+
+        with pl.Config(tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
+            print(frame)
+        print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
+    return EXIT_OK
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from pipelines.dumps.synth import write_dumps
+
+    if args.dumps < 1:
+        raise PapertrendsError("--dumps must be at least 1")
+    paths = write_dumps(Path(args.out), args.dumps, seed=args.seed)
+    total = sum(p.stat().st_size for p in paths)
+    print(f"wrote {len(paths)} synthetic dumps ({total / 1e6:.1f} MB) to {args.out}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dagster objects, one module per role; ``pipelines.definitions`` assembles them."""

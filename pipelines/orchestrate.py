@@ -1,0 +1,67 @@
+"""Run the code location's jobs in-process for the CLI: the same Definitions the UI runs."""
+
+from __future__ import annotations
+
+import warnings
+
+import dagster as dg
+
+from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
+from pipelines.errors import PapertrendsError
+from pipelines.settings import Settings, prepare_dagster_home
+from pipelines.warehouse.summary import WarehouseSummary, summarise
+
+
+def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
+    """Register a partition per landed dump and load the new or changed ones in one run."""
+    from pipelines.definitions import defs
+
+    _quiet(debug)
+    instance = _instance(settings)
+    landing = defs.resources["landing"]
+    warehouse = defs.resources["warehouse"]
+    files = landing.files()
+    register_dump_partitions(instance, files)
+    span = pending_partition_range(instance, files, warehouse)
+    if span is not None:
+        _execute(
+            defs.resolve_job_def(ingest_job.name),
+            instance,
+            debug,
+            tags={
+                "dagster/asset_partition_range_start": span[0],
+                "dagster/asset_partition_range_end": span[1],
+                "papertrends/trigger": "cli",
+            },
+        )
+    with warehouse.read_only_connection() as con:
+        return summarise(con, [f.file_name for f in files])
+
+
+def run_all(settings: Settings, debug: bool = False) -> WarehouseSummary:
+    """Ingest, then build everything downstream of the raw layer."""
+    return ingest(settings, debug=debug)
+
+
+def _instance(settings: Settings) -> dg.DagsterInstance:
+    prepare_dagster_home(settings)
+    return dg.DagsterInstance.get()
+
+
+def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, debug: bool, tags: dict) -> None:
+    level = "INFO" if debug else "CRITICAL"
+    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    try:
+        job.execute_in_process(instance=instance, tags=tags, run_config=run_config)
+    except dg.DagsterExecutionStepExecutionError as err:
+        cause = err.user_exception
+        if isinstance(cause, PapertrendsError):
+            raise cause from err
+        raise PapertrendsError(
+            f"{job.name} failed in step {err.step_key}: {type(cause).__name__}: {cause}"
+        ) from err
+
+
+def _quiet(debug: bool) -> None:
+    if not debug:
+        warnings.filterwarnings("ignore")
