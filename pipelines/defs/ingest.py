@@ -89,7 +89,6 @@ def raw_layer(
 ingest_job = dg.define_asset_job(
     name="ingest_dumps",
     selection=dg.AssetSelection.assets(raw_layer),
-    partitions_def=dump_files,
     description="Load new or changed dump files (one partition each) into the raw layer.",
 )
 
