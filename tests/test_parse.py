@@ -1,4 +1,4 @@
-"""Tests for the dump parser (``pipelines.dumps.parse``), one or more per case of ``shared/FORMAT.md``.
+"""Tests for the dump parser (``pipelines.dumps.parse``): each case of ``shared/FORMAT.md``.
 
 Fixture dumps under ``tests/fixtures/dumps/`` are small hand-written files in the real format (fake
 papers, see ``PAPERS``); variants that are easier to state in code are built with ``make_dump``.
@@ -9,6 +9,7 @@ the tests can check that pairing never slides.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,50 +38,51 @@ MTIME = dt.datetime(2025, 9, 20, 12, 0, tzinfo=dt.UTC)
 PAPERS: list[tuple[str, str]] = [
     (
         "Quillfeather: Sparse Attention Routing for Long-Context Language Models",
-        "We present Quillfeather, a sparse attention router that lets a language model read inputs of "
-        "a million tokens on a single accelerator. Quillfeather learns which key blocks each query "
-        "block should visit and skips the rest, cutting memory by an order of magnitude while matching "
-        "dense attention on retrieval and summarisation benchmarks. Code is available at "
-        "https://github.com/example/quillfeather.",
+        "We present Quillfeather, a sparse attention router that lets a language model read "
+        "inputs of a million tokens on a single accelerator. Quillfeather learns which key "
+        "blocks each query block should visit and skips the rest, cutting memory by an order of "
+        "magnitude while matching dense attention on retrieval and summarisation benchmarks. "
+        "Code is available at https://github.com/example/quillfeather.",
     ),
     (
         "Marrowind^{2}: Scaling Diffusion Transformers with Two-Stage Distillation",
-        "Diffusion transformers produce strong images but sample slowly. Marrowind^{2} distils a large "
-        "teacher into a four-step student in two stages: first matching the teacher's trajectory, then "
-        "sharpening the student with an adversarial loss. On class-conditional generation Marrowind "
-        "keeps the teacher's quality at a tenth of its sampling cost, and the recipe transfers to "
-        "video.",
+        "Diffusion transformers produce strong images but sample slowly. Marrowind^{2} distils a "
+        "large teacher into a four-step student in two stages: first matching the teacher's "
+        "trajectory, then sharpening the student with an adversarial loss. On class-conditional "
+        "generation Marrowind keeps the teacher's quality at a tenth of its sampling cost, and "
+        "the recipe transfers to video.",
     ),
     (
         "Tessellon++: Fast Mesh Reconstruction from Sparse Views",
-        "Reconstructing a watertight mesh from three or four photographs remains hard. Tessellon++ "
-        "predicts a signed distance field with a feed-forward network conditioned on the views and "
-        "extracts the surface in under a second. Compared with optimisation-based pipelines, Tessellon "
-        "is two orders of magnitude faster and more robust to wide baselines and specular materials.",
+        "Reconstructing a watertight mesh from three or four photographs remains hard. "
+        "Tessellon++ predicts a signed distance field with a feed-forward network conditioned on "
+        "the views and extracts the surface in under a second. Compared with optimisation-based "
+        "pipelines, Tessellon is two orders of magnitude faster and more robust to wide "
+        "baselines and specular materials.",
     ),
     (
         "Do Agents Dream of Brambleworth? Evaluating Long-Horizon Planning in Web Environments",
         "Web agents are usually scored on short tasks. We introduce Brambleworth, a suite of 400 "
         "long-horizon tasks that need dozens of page visits, form submissions and backtracking. "
-        "Frontier models solve fewer than a fifth of Brambleworth tasks; failures come mostly from "
-        "forgetting earlier observations rather than from wrong clicks. The project page is "
+        "Frontier models solve fewer than a fifth of Brambleworth tasks; failures come mostly "
+        "from forgetting earlier observations rather than from wrong clicks. The project page is "
         "https://example.org/bw.",
     ),
     (
         "Orrerybench: A Benchmark for Multilingual Scientific Reasoning",
-        "Scientific reasoning benchmarks are almost all in English. Orrerybench gathers 12,000 exam "
-        "problems in physics, chemistry and biology written natively in eighteen languages. Models "
-        "lose up to thirty points when the same Orrerybench problem is posed outside English, and "
-        "chain-of-thought prompting narrows but does not close the gap. We release the data and the "
-        "grader.",
+        "Scientific reasoning benchmarks are almost all in English. Orrerybench gathers 12,000 "
+        "exam problems in physics, chemistry and biology written natively in eighteen languages. "
+        "Models lose up to thirty points when the same Orrerybench problem is posed outside "
+        "English, and chain-of-thought prompting narrows but does not close the gap. We release "
+        "the data and the grader.",
     ),
     (
         "Halcyonet! Self-Supervised Speech Representations at Scale",
-        "We train Halcyonet, a self-supervised speech encoder, on one million hours of unlabelled "
-        "audio in 120 languages. Halcyonet uses a masked prediction objective over learned discrete "
-        "units and a curriculum over utterance length. Fine-tuned on ten minutes of labelled speech it "
-        "beats prior encoders on low-resource recognition, and its features also help emotion and "
-        "speaker tasks",
+        "We train Halcyonet, a self-supervised speech encoder, on one million hours of "
+        "unlabelled audio in 120 languages. Halcyonet uses a masked prediction objective over "
+        "learned discrete units and a curriculum over utterance length. Fine-tuned on ten "
+        "minutes of labelled speech it beats prior encoders on low-resource recognition, and its "
+        "features also help emotion and speaker tasks",
     ),
 ]
 TOKENS = ["Quillfeather", "Marrowind", "Tessellon", "Brambleworth", "Orrerybench", "Halcyonet"]
@@ -110,7 +112,8 @@ def make_dump(
 ) -> bytes:
     """A dump in the real format: header paragraphs, then each paper's title and abstract.
 
-    An item of ``papers`` that is a plain string is one lone paragraph (an orphan title or abstract).
+    An item of ``papers`` that is a plain string is one lone paragraph (an orphan title or
+    abstract).
     """
     paragraphs = list(header)
     for item in papers:
@@ -127,15 +130,19 @@ def load_fixture(name: str, mtime: dt.datetime = MTIME) -> DumpFile:
     return DumpFile(name, (FIXTURES / name).read_bytes(), mtime)
 
 
+@functools.cache
 def parse_fixture(name: str, mtime: dt.datetime = MTIME) -> ParsedDumps:
+    """Parse one fixture (cached: parsing is pure, and the tests never modify the frames)."""
     return parse_dump(load_fixture(name, mtime))
 
 
 def listed(result: ParsedDumps) -> list[tuple[int, str, str]]:
     """(position, title, abstract) of every listing, in position order."""
-    return result.sightings.sort("file_name", "position").select(
-        "position", "title", "abstract"
-    ).rows()
+    return (
+        result.sightings.sort("file_name", "position")
+        .select("position", "title", "abstract")
+        .rows()
+    )
 
 
 def expected(papers: Sequence[tuple[str, str]]) -> list[tuple[int, str, str]]:
@@ -157,7 +164,7 @@ def assert_aligned(result: ParsedDumps) -> None:
 
 
 def line_no_of(content: bytes, paragraph: str) -> int:
-    """1-based number of the first source line that, stripped, starts the given paragraph."""
+    """1-based number of the one source line that, stripped, is the given one-line paragraph."""
     text = content.decode("utf-8").removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")
     matches = [n for n, line in enumerate(text.split("\n"), 1) if line.strip() == paragraph]
     assert len(matches) == 1, (paragraph, matches)
@@ -192,7 +199,7 @@ def all_fixture_files() -> list[DumpFile]:
 
 def test_clean_dump_pairs_every_title_with_its_own_abstract():
     dump = load_fixture("clean.txt")
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
 
     assert listed(result) == expected(PAPERS[:5])
     assert_aligned(result)
@@ -250,7 +257,7 @@ def test_multi_line_paragraphs_are_joined_with_one_space():
 def test_crlf_line_endings_parse_like_lf():
     dump = load_fixture("crlf.txt")
     assert b"\r\n" in dump.content and b"\n" not in dump.content.replace(b"\r\n", b"")
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     assert listed(result) == expected(PAPERS[:5])
     assert result.rejects.is_empty()
     assert dump_row(result, "crlf.txt")["listing_date"] == dt.date(2025, 8, 25)
@@ -265,7 +272,7 @@ def test_lone_cr_line_endings_parse_like_lf():
 def test_utf8_bom_is_dropped():
     dump = load_fixture("utf8_bom.txt")
     assert dump.content.startswith(BOM.encode("utf-8"))
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     assert listed(result) == expected(PAPERS[:5])
     assert result.rejects.is_empty()
     assert dump_row(result, "utf8_bom.txt")["listing_date_source"] == "inferred"
@@ -292,7 +299,7 @@ def test_crlf_with_bom_parses_like_clean():
 def test_trailing_spaces_and_tabs_are_stripped():
     dump = load_fixture("trailing_spaces_tabs.txt")
     assert b" \n" in dump.content and b"\t" in dump.content
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     # Tabs and runs of spaces inside a line fold to one space; ends are stripped.
     assert listed(result) == expected(PAPERS[:5])
     assert result.rejects.is_empty()
@@ -302,7 +309,7 @@ def test_trailing_spaces_and_tabs_are_stripped():
 def test_runs_of_blank_lines_separate_paragraphs_like_one():
     dump = load_fixture("blank_line_runs.txt")
     assert b"\n\n\n\n" in dump.content
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     assert listed(result) == expected(PAPERS[:5])
     assert result.rejects.is_empty()
 
@@ -317,28 +324,22 @@ def test_several_blank_lines_between_every_paragraph(blank_lines):
 # ---------------------------------------------------------------------- cut-off and lost paragraphs
 
 
-_LAST_ROW_BUG = (
-    "parse._pair: for the last body paragraph next_kind is null, so is_listing is null (Kleene "
-    "True & null) and the filter ~is_listing & ~is_paired_abstract drops the row: a final title "
-    "with no abstract is neither a listing nor a reject, it silently vanishes"
-)
 
 
 def test_cut_off_dump_loads_every_complete_pair():
     dump = load_fixture("cut_off.txt")
     assert dump.content.rstrip().endswith(PAPERS[4][0].encode())
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     assert listed(result) == expected(PAPERS[:4])
     assert_aligned(result)
     assert dump_row(result, "cut_off.txt")["parse_status"] == "ok"
     assert PAPERS[4][0] not in result.sightings.get_column("title").to_list()
 
 
-@pytest.mark.xfail(strict=True, reason=_LAST_ROW_BUG)
 def test_cut_off_dump_quarantines_last_title_with_its_line_number():
     dump = load_fixture("cut_off.txt")
     last_title = PAPERS[4][0]
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     assert listed(result) == expected(PAPERS[:4])
     (reject,) = result.rejects.iter_rows(named=True)
     assert reject["line_no"] == line_no_of(dump.content, last_title)
@@ -348,7 +349,6 @@ def test_cut_off_dump_quarantines_last_title_with_its_line_number():
     assert reject["sha256"] == hashlib.sha256(dump.content).hexdigest()
 
 
-@pytest.mark.xfail(strict=True, reason=_LAST_ROW_BUG)
 def test_cut_off_crlf_dump_reports_the_source_line_number():
     papers = [*PAPERS[:3], PAPERS[3][0]]
     content = make_dump(papers, newline="\r\n", blank_lines=2, bom=True, final_newline=False)
@@ -361,7 +361,7 @@ def test_cut_off_crlf_dump_reports_the_source_line_number():
 def test_orphan_title_is_quarantined_and_rest_stays_aligned():
     dump = load_fixture("lost_abstract.txt")
     orphan = PAPERS[1][0]
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
 
     kept = [PAPERS[0], *PAPERS[2:5]]
     assert [(title, abstract) for _, title, abstract in listed(result)] == kept
@@ -378,9 +378,7 @@ def test_orphan_title_is_quarantined_and_rest_stays_aligned():
 @pytest.mark.parametrize(
     ("papers", "orphans"),
     [
-        pytest.param(
-            [PAPERS[0][0], *PAPERS[1:4]], [PAPERS[0][0]], id="first-abstract-lost"
-        ),
+        pytest.param([PAPERS[0][0], *PAPERS[1:4]], [PAPERS[0][0]], id="first-abstract-lost"),
         pytest.param(
             [PAPERS[0], PAPERS[1][0], PAPERS[2][0], *PAPERS[3:6]],
             [PAPERS[1][0], PAPERS[2][0]],
@@ -409,10 +407,12 @@ def test_lost_abstracts_never_make_pairing_slide(papers, orphans):
 def test_orphan_abstract_is_quarantined_and_rest_stays_aligned():
     dump = load_fixture("lost_title.txt")
     orphan = PAPERS[1][1]
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
 
     assert [(title, abstract) for _, title, abstract in listed(result)] == [
-        PAPERS[0], PAPERS[2], PAPERS[3]
+        PAPERS[0],
+        PAPERS[2],
+        PAPERS[3],
     ]
     assert_aligned(result)
     (reject,) = result.rejects.iter_rows(named=True)
@@ -431,12 +431,6 @@ def test_orphan_abstract_at_the_end_is_quarantined():
     assert reject["reason"].startswith("orphan abstract")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse._pair: for the first body paragraph prev_kind is null, so is_paired_abstract is "
-    "null (Kleene True & null) and the filter drops the row: an abstract right after the header "
-    "(its title lost) is neither a listing nor a reject, it silently vanishes",
-)
 def test_orphan_abstract_right_after_the_header_is_quarantined():
     orphan = PAPERS[0][1]
     content = make_dump([orphan, *PAPERS[1:4]])
@@ -447,7 +441,6 @@ def test_orphan_abstract_right_after_the_header_is_quarantined():
     assert reject["reason"].startswith("orphan abstract")
 
 
-@pytest.mark.xfail(strict=True, reason=_LAST_ROW_BUG)
 def test_abstract_cut_below_title_length_is_quarantined_with_its_title():
     title, abstract = PAPERS[4]
     cut = abstract[:120]  # cut mid-sentence, short enough to look like a title
@@ -469,11 +462,11 @@ def test_non_utf8_file_is_rejected_whole_naming_the_byte_offset(name, encoding):
     with pytest.raises(UnicodeDecodeError):
         dump.content.decode("utf-8")
 
-    reason = assert_rejected_whole(parse_dump(dump), name)
+    reason = assert_rejected_whole(parse_fixture(dump.file_name), name)
     assert "not UTF-8" in reason
     assert f"at byte offset {offset}" in reason
     assert f"0x{dump.content[offset]:02x}" in reason
-    line_no = parse_dump(dump).rejects.get_column("line_no").item()
+    line_no = parse_fixture(dump.file_name).rejects.get_column("line_no").item()
     assert line_no == dump.content.count(b"\n", 0, offset) + 1
 
 
@@ -488,7 +481,7 @@ def test_non_utf8_byte_offset_is_exact_for_a_built_dump():
 
 def test_binary_junk_is_rejected_whole():
     dump = load_fixture("binary_junk.bin")
-    reason = assert_rejected_whole(parse_dump(dump), "binary_junk.bin")
+    reason = assert_rejected_whole(parse_fixture(dump.file_name), "binary_junk.bin")
     assert reason.startswith(("not UTF-8", "binary"))
 
 
@@ -501,21 +494,16 @@ def test_binary_junk_that_decodes_as_utf8_is_rejected_whole():
 
 def test_html_page_saved_instead_is_rejected_whole():
     dump = load_fixture("html_page.txt")
-    reason = assert_rejected_whole(parse_dump(dump), "html_page.txt")
+    reason = assert_rejected_whole(parse_fixture(dump.file_name), "html_page.txt")
     assert "HTML" in reason
 
 
 def test_html_page_without_doctype_is_rejected_whole():
-    page = make_dump(["<html lang=\"en\">", "<body>", *PAPERS[:3], "</body>", "</html>"], header=[])
+    page = make_dump(['<html lang="en">', "<body>", *PAPERS[:3], "</body>", "</html>"], header=[])
     reason = assert_rejected_whole(parse_dump(dump_file(page)), "dump.txt")
     assert "HTML" in reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse._HTML_SNIFF searches the first 4,096 characters anywhere, so a real text dump "
-    "whose early abstract mentions an <html>/<body> tag is rejected whole as an HTML page",
-)
 def test_text_dump_whose_abstract_mentions_html_tags_still_loads():
     title, abstract = PAPERS[0]
     abstract = abstract.replace(
@@ -530,7 +518,7 @@ def test_text_dump_whose_abstract_mentions_html_tags_still_loads():
 def test_empty_or_whitespace_only_file_is_rejected_whole(name):
     dump = load_fixture(name)
     assert not dump.content.strip()
-    reason = assert_rejected_whole(parse_dump(dump), name)
+    reason = assert_rejected_whole(parse_fixture(dump.file_name), name)
     assert "empty" in reason
 
 
@@ -549,9 +537,9 @@ def test_file_blank_once_cleaned_is_rejected_whole(content):
 
 def test_header_with_no_papers_is_rejected_whole():
     dump = load_fixture("header_only.txt")
-    reason = assert_rejected_whole(parse_dump(dump), "header_only.txt")
+    reason = assert_rejected_whole(parse_fixture(dump.file_name), "header_only.txt")
     assert "no papers" in reason
-    assert parse_dump(dump).rejects.get_column("line_no").item() is None
+    assert parse_fixture(dump.file_name).rejects.get_column("line_no").item() is None
 
 
 def test_file_of_orphans_only_is_rejected_whole_without_record_rejects():
@@ -624,18 +612,12 @@ def test_rejected_file_still_gets_a_listing_date():
 def test_nul_bytes_are_stripped_and_data_still_loads():
     dump = load_fixture("nul_bytes.txt")
     assert dump.content.count(b"\x00") >= 3
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
     assert listed(result) == expected(PAPERS[:5])
     assert result.rejects.is_empty()
     assert dump_row(result, "nul_bytes.txt")["listing_date"] == dt.date(2025, 8, 25)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse._reject_by_shape counts NUL as a control character, so a good dump with a run "
-    "of NUL padding (more than max(8, 1% of its characters)) is rejected whole as binary, although "
-    "NULs are stripped later and the comment on _BINARY_CONTROL_SHARE says NUL is excluded",
-)
 def test_nul_padding_after_a_good_dump_is_stripped_and_data_still_loads():
     content = make_dump(PAPERS) + b"\x00" * 512  # a zero-filled tail, as a crash leaves it
     result = parse_dump(dump_file(content))
@@ -650,7 +632,7 @@ def test_nul_padding_after_a_good_dump_is_stripped_and_data_still_loads():
 def test_over_long_paragraph_is_rejected_and_its_title_quarantined():
     dump = load_fixture("long_paragraph.txt")
     title = PAPERS[1][0]
-    result = parse_dump(dump)
+    result = parse_fixture(dump.file_name)
 
     assert [(t, a) for _, t, a in listed(result)] == [PAPERS[0], PAPERS[2], PAPERS[3]]
     assert_aligned(result)
@@ -667,10 +649,10 @@ def test_over_long_paragraph_is_rejected_and_its_title_quarantined():
 
 def test_multi_megabyte_line_is_rejected_and_the_rest_stays_paired():
     title = PAPERS[2][0]
-    huge = ("Tessellon is slow here. " * 170_000)[:4_000_000]
+    huge = ("Tessellon is slow here. " * 110_000)[:2_500_000]
     papers = [PAPERS[0], PAPERS[1], (title, huge), PAPERS[3], PAPERS[4]]
     content = make_dump(papers)
-    assert len(content) > 4_000_000
+    assert len(content) > 2_500_000
     result = parse_dump(dump_file(content))
 
     assert [(t, a) for _, t, a in listed(result)] == [PAPERS[0], PAPERS[1], PAPERS[3], PAPERS[4]]
@@ -678,7 +660,7 @@ def test_multi_megabyte_line_is_rejected_and_the_rest_stays_paired():
     reasons = dict(result.rejects.select("excerpt", "reason").iter_rows())
     assert reasons[title].startswith("orphan title") and "too long" in reasons[title]
     assert "too long" in reasons[huge[:200]]
-    assert "4000000" in reasons[huge[:200]]
+    assert "2500000" in reasons[huge[:200]]
 
 
 @pytest.mark.parametrize(("n_chars", "loads"), [(20_000, True), (20_001, False)])
@@ -706,7 +688,8 @@ def test_paragraphs_up_to_250_characters_are_titles(n_chars, is_title):
     else:  # two abstracts in a row, neither with a title
         assert titles[2:] == []
         assert result.rejects.get_column("excerpt").to_list() == [
-            paragraph[:200], PAPERS[2][1][:200]
+            paragraph[:200],
+            PAPERS[2][1][:200],
         ]
         assert all(r.startswith("orphan abstract") for r in result.rejects["reason"])
 
@@ -736,7 +719,8 @@ def test_title_variants_map_to_the_same_paper_id_across_dumps():
             "Quillfeather - Sparse Attention Routing for Long\u2010Context Language Models",
             "Quillfeather \u2013 Sparse Attention Routing for Long\u2013Context Language Models",
             "Quillfeather \u2014 Sparse Attention Routing for Long\u2014Context Language Models",
-            "\uff31uillfeather\uff1a Sparse Attention Routing for Long\uff0dContext Language Models",
+            "\uff31uillfeather\uff1a Sparse Attention Routing for Long\uff0dContext "
+            "Language Models",
         ],
         "Marrowind^{2}: Scaling Diffusion Transformers with Two-Stage Distillation": [
             "Marrowind\u00b2: Scaling Diffusion Transformers with Two Stage Distillation",
@@ -871,6 +855,11 @@ def test_real_dumps_load_completely_and_every_abstract_follows_its_title():
     assert result.sightings.height == 222
     assert result.sightings.get_column("paper_id").n_unique() == 217
     assert result.dumps.get_column("listing_date_source").to_list() == ["inferred"] * 3
+    assert result.dumps.get_column("listing_date").to_list() == [
+        dt.date(2025, 8, 25),
+        dt.date(2025, 5, 29),
+        dt.date(2025, 9, 9),
+    ]
 
     for dump in batch:
         paragraphs = _paragraphs_of(dump.content.decode("utf-8"))

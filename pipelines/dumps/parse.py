@@ -47,7 +47,8 @@ _DATE_LINE = (
     r"(?i)^(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
     r"\s+(?P<day>\d{1,2})(?:(?:,\s*|\s+)(?P<year>\d{4}))?$"
 )
-_HTML_SNIFF = r"(?i)<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s"
+# Only at the start of the document: an abstract may mention "<html>" tags.
+_HTML_SNIFF = r"(?i)^[\s\x{feff}]*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s)"
 # Share of control characters (other than tab/newline/CR/NUL-stripping) above which a file is
 # treated as binary junk even when it happens to decode as UTF-8.
 _BINARY_CONTROL_SHARE = 0.01
@@ -173,7 +174,7 @@ def _decode(
             rejects.append(_file_reject(dump.file_name, sha, None, "empty file"))
             continue
         try:
-            text = dump.content.decode("utf-8")
+            text = _decode_utf8(dump.content)
         except UnicodeDecodeError as err:
             bad = dump.content[err.start]
             line_no = dump.content.count(b"\n", 0, err.start) + 1
@@ -184,6 +185,17 @@ def _decode(
     return decoded, pl.DataFrame(rejects, schema=REJECT_SCHEMA)
 
 
+def _decode_utf8(content: bytes) -> str:
+    """Strict UTF-8, except that a file cut inside its last character (a truncated save) loses
+    only that partial character: the cut-off end is then handled like any cut-off dump."""
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.end == len(content) and err.reason == "unexpected end of data":
+            return content[: err.start].decode("utf-8")
+        raise
+
+
 def _file_reject(file_name: str, sha: str, line_no: int | None, reason: str) -> dict:
     return {"file_name": file_name, "sha256": sha, "line_no": line_no, "reason": reason,
             "excerpt": None}
@@ -192,7 +204,8 @@ def _file_reject(file_name: str, sha: str, line_no: int | None, reason: str) -> 
 def _reject_by_shape(texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Reject decoded files that are HTML pages, binary junk or blank once cleaned."""
     n_chars = pl.col("text").str.len_chars()
-    control = pl.col("text").str.count_matches(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    # NUL is not counted: NUL padding (left by a crash) is stripped and the dump still loads.
+    control = pl.col("text").str.count_matches(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
     checked = texts.with_columns(
         pl.when(pl.col("text").str.slice(0, 4096).str.contains(_HTML_SNIFF))
         .then(pl.lit("HTML page, not a text dump"))
@@ -283,8 +296,11 @@ def _pair(body: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("kind").shift(1).over("file_name").alias("prev_kind"),
         pl.col("text").shift(-1).over("file_name").alias("next_text"),
     )
-    is_listing = (pl.col("kind") == "title") & (pl.col("next_kind") == "abstract")
-    is_paired_abstract = (pl.col("kind") == "abstract") & (pl.col("prev_kind") == "title")
+    # fill_null: the first/last paragraph of a file has no neighbour, which must read as "no".
+    is_listing = ((pl.col("kind") == "title") & (pl.col("next_kind") == "abstract")).fill_null(False)
+    is_paired_abstract = (
+        (pl.col("kind") == "abstract") & (pl.col("prev_kind") == "title")
+    ).fill_null(False)
 
     listings = (
         classified.filter(is_listing)

@@ -32,13 +32,16 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import functools
 import math
 import os
 import random
 import re
-from collections.abc import Iterator
+import string
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["SyntheticDump", "generate_dumps", "write_dumps"]
 
@@ -59,19 +62,22 @@ _RECENT_DAYS = 30  # re-listings mostly come from papers first listed in the las
 _CLASSICS = 300  # ... and sometimes from a reservoir sample of older papers
 _CLASSIC_RELIST_SHARE = 0.15
 
+# Sentences per section and theme, then ready-made abstract chunks assembled from them.
 _POOL_SIZES = {
-    "context": 240,
-    "gap": 200,
-    "propose": 240,
-    "method": 480,
-    "experiment": 320,
-    "result": 240,
-    "closing": 160,
-    "head": 400,
-    "tail": 300,
-    "exclaim": 40,
-    "name": 600,
+    "context": 120,
+    "gap": 80,
+    "propose": 120,
+    "method": 240,
+    "experiment": 140,
+    "result": 80,
+    "closing": 60,
+    "head": 240,
+    "tail": 160,
+    "exclaim": 30,
+    "name": 400,
 }
+_INTRO_CHUNKS, _METHOD_CHUNKS, _EVAL_CHUNKS = 200, 400, 200
+_METHOD_CHUNK_MAX_SENTENCES = 7
 
 
 @dataclass(frozen=True)
@@ -855,13 +861,14 @@ _URL_TEMPLATES = (
     " and documentation can be found at https://{user}.github.io/{repo}/.",
 )
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_KEY_DROP = bytes(c for c in range(256) if not (chr(c).isascii() and chr(c).isalnum()))
+_ARTICLE_BEFORE_VOWEL = re.compile(r"\b[aA] (?=[aeioAEIO])")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
 _REPO_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _DASHES = ("\u2010", "\u2011", "\u2013", "\u2014")  # hyphen, non-breaking hyphen, en, em dash
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Theme:
     name: str
     weight: float
@@ -896,16 +903,24 @@ def _titlecase(phrase: str) -> str:
     return " ".join(words)
 
 
-class _Filler(dict):
-    """``str.format_map`` mapping that draws each slot from the vocabulary on first use."""
+def _slots(template: str) -> tuple[str, ...]:
+    """The distinct slot names of a ``str.format`` template, in order."""
+    names = (name for _, name, _, _ in string.Formatter().parse(template) if name)
+    return tuple(dict.fromkeys(names))
 
-    def __init__(self, vocab: dict[str, tuple[str, ...]], rng: random.Random) -> None:
-        super().__init__()
-        self._vocab = vocab
-        self._rng = rng
 
-    def __missing__(self, key: str) -> str:
-        rnd = self._rng.random
+_PARSED_TEMPLATES = {
+    section: tuple((template, _slots(template)) for template in templates)
+    for section, templates in _TEMPLATES.items()
+}
+
+
+def _fill(
+    template: str, slots: tuple[str, ...], vocab: dict[str, tuple[str, ...]], rnd: Callable[[], float]
+) -> str:
+    """Fill a template's slots from the vocabulary (``key2``/``key3`` differ from ``key``)."""
+    values: dict[str, str] = {}
+    for key in slots:
         if key == "pct":
             value = f"{0.8 + 17.0 * rnd() * rnd():.1f}%"
         elif key == "factor":
@@ -916,18 +931,33 @@ class _Filler(dict):
             value = f"{1 + int(rnd() * 900)}{'KMB'[int(rnd() * 3)]}"
         else:
             base = key.rstrip("23")
-            title = base[0].isupper()
-            options = self._vocab[base.lower()]
-            used = {self[k] for k in (base, base + "2") if k != key and k in self}
+            options = vocab[base]
             value = options[int(rnd() * len(options))]
-            for _ in range(4):
-                if (_titlecase(value) if title else value) not in used:
-                    break
-                value = options[int(rnd() * len(options))]
-            if title:
-                value = _titlecase(value)
-        self[key] = value
-        return value
+            if base != key:
+                taken = (values.get(base), values.get(base + "2"))
+                for _ in range(4):
+                    if value not in taken:
+                        break
+                    value = options[int(rnd() * len(options))]
+        values[key] = value
+    return _ARTICLE_BEFORE_VOWEL.sub("an ", template.format_map(values))
+
+
+@dataclass(frozen=True, eq=False)
+class _ThemePools:
+    """One theme's ready-made material.
+
+    ``fragments``: title heads, tails, exclaims and method names. ``intro``: context, gap and
+    proposal sentences; ``method``: 1-7 method sentences, sorted by length (``method_lengths``) so
+    an abstract can pick one that fits its target length; ``evaluation``: experiments and results.
+    Sentences name the method ``@M@``; no chunk repeats a sentence template.
+    """
+
+    fragments: dict[str, tuple[str, ...]]
+    intro: tuple[str, ...]
+    method: tuple[str, ...]
+    method_lengths: tuple[int, ...]
+    evaluation: tuple[str, ...]
 
 
 class _Pools:
@@ -939,27 +969,82 @@ class _Pools:
 
     def __init__(self, seed: int) -> None:
         self._seed = seed
-        self._built: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._built: dict[str, _ThemePools] = {}
 
-    def __getitem__(self, theme: _Theme) -> dict[str, tuple[str, ...]]:
+    def __getitem__(self, theme: _Theme) -> _ThemePools:
         pools = self._built.get(theme.name)
         if pools is None:
             pools = self._built[theme.name] = self._build(theme)
         return pools
 
-    def _build(self, theme: _Theme) -> dict[str, tuple[str, ...]]:
+    def _build(self, theme: _Theme) -> _ThemePools:
         rng = random.Random(f"synth-pools:{self._seed}:{theme.name}")
-        vocab = {**_GENERIC_VOCAB, **theme.vocab}
-        pools: dict[str, tuple[str, ...]] = {}
-        for section, templates in _TEMPLATES.items():
+        vocab = _vocabulary(theme)
+        rnd = rng.random
+        text: dict[str, list[str]] = {}
+        template_of: dict[str, list[int]] = {}
+        for section, templates in _PARSED_TEMPLATES.items():
+            capitalize = section != "tail"
+            indices = [int(rnd() * len(templates)) for _ in range(_POOL_SIZES[section])]
             out = []
-            for _ in range(_POOL_SIZES[section]):
-                template = templates[int(rng.random() * len(templates))]
-                text = template.format_map(_Filler(vocab, rng))
-                out.append(text[0].upper() + text[1:])
-            pools[section] = tuple(out)
-        pools["name"] = tuple(_method_name(theme, rng) for _ in range(_POOL_SIZES["name"]))
-        return pools
+            for index in indices:
+                template, slots = templates[index]
+                filled = _fill(template, slots, vocab, rnd)
+                out.append(filled[0].upper() + filled[1:] if capitalize else filled)
+            text[section] = out
+            template_of[section] = indices
+
+        def chunk(sections: list[str]) -> str:
+            """Join one sentence per entry of ``sections``, never the same template twice."""
+            used: set[tuple[str, int]] = set()
+            picked = []
+            for section in sections:
+                sentences, templates = text[section], template_of[section]
+                for _ in range(6):
+                    i = int(rnd() * len(sentences))
+                    if (section, templates[i]) not in used:
+                        break
+                used.add((section, templates[i]))
+                picked.append(sentences[i])
+            return " ".join(picked)
+
+        intro = [
+            chunk(["context"] * (1 + (rnd() < 0.5)) + ["gap", "propose"])
+            for _ in range(_INTRO_CHUNKS)
+        ]
+        method = sorted(
+            (
+                chunk(["method"] * (1 + int(rnd() * _METHOD_CHUNK_MAX_SENTENCES)))
+                for _ in range(_METHOD_CHUNKS)
+            ),
+            key=len,
+        )
+        evaluation = [
+            chunk(
+                ["experiment"] * (1 + (rnd() < 0.5))
+                + ["result"]
+                + (["closing"] if rnd() < 0.4 else [])
+            )
+            for _ in range(_EVAL_CHUNKS)
+        ]
+        fragments = {key: tuple(text[key]) for key in ("head", "tail", "exclaim")}
+        fragments["name"] = tuple(_method_name(theme, rng) for _ in range(_POOL_SIZES["name"]))
+        return _ThemePools(
+            fragments,
+            tuple(intro),
+            tuple(method),
+            tuple(len(m) for m in method),
+            tuple(evaluation),
+        )
+
+
+@functools.cache
+def _vocabulary(theme: _Theme) -> dict[str, tuple[str, ...]]:
+    """A theme's slot vocabulary; a capitalised key (``Task``) holds the title-case forms."""
+    vocab = {**_GENERIC_VOCAB, **theme.vocab}
+    for key, options in list(vocab.items()):
+        vocab[key.capitalize()] = tuple(dict.fromkeys(_titlecase(option) for option in options))
+    return vocab
 
 
 def _method_name(theme: _Theme, rng: random.Random) -> str:
@@ -994,9 +1079,9 @@ def _method_name(theme: _Theme, rng: random.Random) -> str:
     return name
 
 
-def _title_key(title: str) -> str:
+def _title_key(title: str) -> bytes:
     """Identity key of an ASCII title (what ``identity.title_key`` computes for ASCII text)."""
-    return _NON_ALNUM.sub("", title.lower())
+    return title.encode().lower().translate(None, _KEY_DROP)
 
 
 def _variant(title: str, rng: random.Random) -> str:
@@ -1061,7 +1146,7 @@ class _Generator:
         self.recent: list[_Paper] = []
         self.classics: list[_Paper] = []
         self.evicted = 0
-        self.keys: set[str] = set()
+        self.keys: set[bytes] = set()
         self.papers = 0
         rnd = self.rng.random
         # Theme popularity drifts: each theme's weight oscillates with its own period and phase.
@@ -1165,21 +1250,22 @@ class _Generator:
         self.papers += 1
         return _Paper(self.papers, title, abstract)
 
-    def _title(
-        self, p_pools: dict[str, tuple[str, ...]], s_pools: dict[str, tuple[str, ...]]
-    ) -> tuple[str, str]:
+    def _title(self, p_pools: _ThemePools, s_pools: _ThemePools) -> tuple[str, str]:
         """A new, unique title (and the method name its abstract uses)."""
         rnd = self.rng.random
-        names = p_pools["name"]
+        names = p_pools.fragments["name"]
         for attempt in range(20):
             name = names[int(rnd() * len(names))]
             if attempt >= 10:
                 name = f"{name}-v{attempt - 8}"
-            heads, tails = p_pools["head"], s_pools["tail"]
-            subtitle = f"{heads[int(rnd() * len(heads))]} {tails[int(rnd() * len(tails))]}"
+            heads, tails = p_pools.fragments["head"], s_pools.fragments["tail"]
+            head, tail = heads[int(rnd() * len(heads))], tails[int(rnd() * len(tails))]
+            if tail.rsplit(" ", 1)[-1] in head:  # no "LLM Alignment for Alignment"
+                continue
+            subtitle = f"{head} {tail}"
             form = rnd()
             if form < _EXCLAIM_TITLE_SHARE:
-                exclaims = p_pools["exclaim"]
+                exclaims = p_pools.fragments["exclaim"]
                 title = f"{name}: {exclaims[int(rnd() * len(exclaims))]}"
             elif form < _EXCLAIM_TITLE_SHARE + _NAMED_TITLE_SHARE or attempt >= 10:
                 title = f"{name}: {subtitle}"
@@ -1193,35 +1279,26 @@ class _Generator:
                 return title, name
         raise RuntimeError("could not draw a unique title")  # pragma: no cover
 
-    def _abstract(
-        self, p: dict[str, tuple[str, ...]], s: dict[str, tuple[str, ...]], name: str
-    ) -> str:
-        """An abstract of about 1,300-2,000 characters assembled from pooled sentences."""
+    def _abstract(self, p: _ThemePools, s: _ThemePools, name: str) -> str:
+        """An abstract of about 1,300-2,000 characters: intro, method and evaluation chunks.
+
+        ``p`` and ``s`` are the primary and secondary theme's pools (the same for one theme): the
+        intro comes from the primary theme, the method part from the secondary one.
+        """
         rnd = self.rng.random
-
-        def pick(pools: dict[str, tuple[str, ...]], section: str) -> str:
-            pool = pools[section]
-            return pool[int(rnd() * len(pool))]
-
-        head = [pick(p, "context")]
-        if rnd() < 0.5:
-            head.append(pick(p, "context"))
-        head += [pick(p, "gap"), pick(p if rnd() < 0.7 else s, "propose")]
-        middle = [pick(p, "method"), pick(s, "method")]
-        tail = [pick(p if rnd() < 0.6 else s, "experiment"), pick(p, "result")]
-        if rnd() < 0.4:
-            tail.append(pick(p, "closing"))
-        if rnd() < _URL_SHARE:
-            tail.append(self._url(name))
-        length = sum(len(x) + 1 for x in head + middle + tail)
+        intro = p.intro[int(rnd() * len(p.intro))]
+        evaluation = (p if rnd() < 0.5 else s).evaluation
+        evaluation_text = evaluation[int(rnd() * len(evaluation))]
+        url = self._url(name) if rnd() < _URL_SHARE else ""
         target = _ABSTRACT_MIN_CHARS + 50 + int(rnd() * 600)
-        while length < target:
-            extra = pick(p if rnd() < 0.6 else s, "method" if rnd() < 0.65 else "experiment")
-            if length + len(extra) + 1 > _ABSTRACT_MAX_CHARS + 1:
-                break
-            middle.append(extra)
-            length += len(extra) + 1
-        text = " ".join(head + middle + tail).replace("@M@", name)
+        room = target - len(intro) - len(evaluation_text) - len(url) - 3
+        # The longest method chunk that fits, or one of the few just below it.
+        below = bisect.bisect_right(s.method_lengths, room)
+        i = max(0, min(below - 1 - int(rnd() * 8), len(s.method) - 1))
+        parts = [intro, s.method[i], evaluation_text]
+        if url:
+            parts.append(url)
+        text = " ".join(parts).replace("@M@", name)
         if rnd() < _CUT_SHARE and len(text) > _ABSTRACT_MIN_CHARS + 50:
             cut = _ABSTRACT_MIN_CHARS + int(rnd() * (len(text) - _ABSTRACT_MIN_CHARS - 10))
             text = text[:cut].rstrip()
@@ -1265,12 +1342,12 @@ def generate_dumps(
         yield generator.dump(index, start + dt.timedelta(days=index), index)
 
 
-def write_dumps(out_dir: Path, n_dumps: int, seed: int = 0, **kwargs: object) -> list[Path]:
+def write_dumps(out_dir: Path, n_dumps: int, seed: int = 0, **kwargs: Any) -> list[Path]:
     """Write ``generate_dumps(n_dumps, seed, **kwargs)`` to ``out_dir``, each file atomically."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for dump in generate_dumps(n_dumps, seed, **kwargs):  # type: ignore[arg-type]
+    for dump in generate_dumps(n_dumps, seed, **kwargs):
         path = out_dir / dump.file_name
         part = path.with_name(path.name + ".part")
         part.write_bytes(dump.text.encode("utf-8"))
