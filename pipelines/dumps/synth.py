@@ -38,7 +38,9 @@ import os
 import random
 import re
 import string
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,7 @@ _POOL_SIZES = {
 }
 _INTRO_CHUNKS, _METHOD_CHUNKS, _EVAL_CHUNKS = 200, 400, 200
 _METHOD_CHUNK_MAX_SENTENCES = 7
+_MAX_PENDING_WRITES = 64
 
 
 @dataclass(frozen=True)
@@ -1346,13 +1349,25 @@ def write_dumps(out_dir: Path, n_dumps: int, seed: int = 0, **kwargs: Any) -> li
     """Write ``generate_dumps(n_dumps, seed, **kwargs)`` to ``out_dir``, each file atomically."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for dump in generate_dumps(n_dumps, seed, **kwargs):
-        path = out_dir / dump.file_name
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(dump.text.encode("utf-8"))
-        noon = dt.datetime.combine(dump.listing_date, dt.time(12), tzinfo=dt.UTC).timestamp()
-        os.utime(part, (noon, noon))  # set before the rename: the visible file is final at once
-        os.replace(part, path)
-        paths.append(path)
+    paths: list[Path] = []
+    # Generation holds the GIL; file writes mostly do not, so a writer thread overlaps them.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-writer") as writer:
+        pending: deque[Future[None]] = deque()
+        for dump in generate_dumps(n_dumps, seed, **kwargs):
+            path = out_dir / dump.file_name
+            pending.append(writer.submit(_write_atomically, path, dump))
+            paths.append(path)
+            while len(pending) > _MAX_PENDING_WRITES:
+                pending.popleft().result()
+        for future in pending:
+            future.result()
     return paths
+
+
+def _write_atomically(path: Path, dump: SyntheticDump) -> None:
+    """Write to ``<name>.part``, set the mtime to the listing date at 12:00 UTC, then rename."""
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(dump.text.encode("utf-8"))
+    noon = dt.datetime.combine(dump.listing_date, dt.time(12), tzinfo=dt.UTC).timestamp()
+    os.utime(part, (noon, noon))  # before the rename: the visible file is final at once
+    os.replace(part, path)
