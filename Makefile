@@ -14,6 +14,8 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen --quiet --compile-bytecode
+	@echo "preparing the dbt manifest (dbt parse)"
+	@$(BIN)/python -W ignore -c "import pipelines.defs.dbt"
 	@touch $@
 
 run: install

@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
     paths(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
     paths(command("run", _cmd_run, "ingest, then build everything downstream; print a summary"))
+    paths(command("build", _cmd_build, "build the marts (dbt models and tests) from the raw layer"),
+          raw=False)
 
     sql = command("sql", _cmd_sql, "run a read-only SQL query on the warehouse, print a table")
     sql.add_argument("query", help="the SQL query")
@@ -108,6 +110,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not summary.clean:
         print("some files or records were rejected: see raw.rejects", file=sys.stderr)
     return EXIT_OK if summary.clean else EXIT_REJECTS
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines import orchestrate
+
+    orchestrate.build(resolved, debug=args.debug)
+    print(f"marts built in {resolved.warehouse}")
+    return EXIT_OK
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:

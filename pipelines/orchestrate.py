@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 
 import dagster as dg
 
+from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
 from pipelines.errors import PapertrendsError
 from pipelines.settings import Settings, prepare_dagster_home
@@ -39,8 +42,24 @@ def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
 
 
 def run_all(settings: Settings, debug: bool = False) -> WarehouseSummary:
-    """Ingest, then build everything downstream of the raw layer."""
-    return ingest(settings, debug=debug)
+    """Ingest, then build everything downstream of the raw layer (dbt models and tests)."""
+    summary = ingest(settings, debug=debug)
+    build(settings, debug=debug)
+    return summary
+
+
+def build(settings: Settings, debug: bool = False) -> None:
+    """Build the marts (dbt build: models, seeds and their tests) from the raw layer as it is."""
+    from pipelines.definitions import defs
+
+    _quiet(debug)
+    instance = _instance(settings)
+    _execute(
+        defs.resolve_job_def(build_marts_job.name),
+        instance,
+        debug,
+        tags={"papertrends/trigger": "cli"},
+    )
 
 
 def _instance(settings: Settings) -> dg.DagsterInstance:
@@ -51,8 +70,11 @@ def _instance(settings: Settings) -> dg.DagsterInstance:
 def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, debug: bool, tags: dict) -> None:
     level = "INFO" if debug else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    # dagster-dbt echoes dbt's log lines on stdout: keep them for --debug, keep stdout clean else.
+    sink = contextlib.nullcontext() if debug else contextlib.redirect_stdout(io.StringIO())
     try:
-        job.execute_in_process(instance=instance, tags=tags, run_config=run_config)
+        with sink:
+            job.execute_in_process(instance=instance, tags=tags, run_config=run_config)
     except dg.DagsterExecutionStepExecutionError as err:
         cause = err.user_exception
         if isinstance(cause, PapertrendsError):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
+# The folder of the dbt installed beside this Python (the project's venv).
+DBT_BIN_DIR = str(Path(sys.executable).parent)
 
 RAW_DIR_ENV = "PAPERTRENDS_RAW_DIR"
 WAREHOUSE_ENV = "PAPERTRENDS_WAREHOUSE"

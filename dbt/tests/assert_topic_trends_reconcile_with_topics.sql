@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "topic_trends"}}}) }}
 -- For every topic and grain, the papers new in each period add up to the topic's papers.
 with trend_totals as (
     select topic, grain, sum(n_new_papers) as n_new_papers

@@ -1,0 +1,81 @@
+"""The dbt project as Dagster assets: every model and seed an asset, every dbt test a check."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from pipelines.defs.ingest import RAW_DUMPS, RAW_REJECTS, RAW_SIGHTINGS
+from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR
+
+# dagster-dbt runs `dbt` from PATH (also when preparing the manifest): make it the dbt installed
+# beside this Python, so `.venv/bin/papertrends` works without an activated venv.
+if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = DBT_BIN_DIR + os.pathsep + os.environ.get("PATH", "")
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """True when the manifest is missing or older than any file of the dbt project."""
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [project.project_dir / "dbt_project.yml"] + [
+        path
+        for folder in ("models", "macros", "seeds", "tests")
+        for path in (project.project_dir / folder).rglob("*")
+        if path.is_file()
+    ]
+    return any(path.stat().st_mtime > built for path in sources)
+
+
+# The manifest is prepared once (at install, `make install` runs `dbt parse`) and parsed again
+# only when the dbt project changed since, not on every load of the code location.
+if _manifest_is_stale(dbt_project):
+    dbt_project.preparer.prepare(dbt_project)
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Asset keys follow warehouse names: source raw.dumps is ["raw", "dumps"] (the key the
+    ingestion asset materializes), model marts.papers is ["marts", "papers"]."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["schema"]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    # dbt tests on sources (raw.*) become checks on the raw assets the ingestion materializes
+    dagster_dbt_translator=WarehouseTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+    ),
+    name="warehouse_models",
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build the staging, intermediate and mart models and run their dbt tests (dbt build)."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+build_marts_job = dg.define_asset_job(
+    name="build_marts",
+    # the models, and the dbt source tests that check the raw assets
+    selection=dg.AssetSelection.assets(warehouse_models)
+    | dg.AssetSelection.checks_for_assets(RAW_DUMPS, RAW_SIGHTINGS, RAW_REJECTS),
+    description="Rebuild every dbt model (staging, intermediate, marts) and run the dbt tests.",
+)
