@@ -59,15 +59,20 @@ def _parser() -> argparse.ArgumentParser:
 
     def paths(cmd: argparse.ArgumentParser, raw: bool = True) -> None:
         if raw:
-            cmd.add_argument("--raw-dir", help="landing folder (env PAPERTRENDS_RAW_DIR, "
-                             "default data/raw)")
-        cmd.add_argument("--warehouse", help="DuckDB file (env PAPERTRENDS_WAREHOUSE, "
-                         "default data/warehouse.duckdb)")
+            cmd.add_argument(
+                "--raw-dir", help="landing folder (env PAPERTRENDS_RAW_DIR, default data/raw)"
+            )
+        cmd.add_argument(
+            "--warehouse",
+            help="DuckDB file (env PAPERTRENDS_WAREHOUSE, default data/warehouse.duckdb)",
+        )
 
     paths(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
     paths(command("run", _cmd_run, "ingest, then build everything downstream; print a summary"))
-    paths(command("build", _cmd_build, "build the marts (dbt models and tests) from the raw layer"),
-          raw=False)
+    paths(
+        command("build", _cmd_build, "build the marts (dbt models and tests) from the raw layer"),
+        raw=False,
+    )
 
     sql = command("sql", _cmd_sql, "run a read-only SQL query on the warehouse, print a table")
     sql.add_argument("query", help="the SQL query")
@@ -131,7 +136,9 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     else:
         import polars as pl
 
-        with pl.Config(tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
+        with pl.Config(
+            tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=True
+        ):
             print(frame)
         print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
     return EXIT_OK

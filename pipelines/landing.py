@@ -68,7 +68,9 @@ def scan_landing(raw_dir: Path, min_age_seconds: float = 0.0) -> list[LandedFile
             if min_age_seconds and now_ns - stat.st_mtime_ns < min_age_seconds * 1e9:
                 continue
             landed.append(
-                LandedFile(Path(entry.path), partition_key_for(name), stat.st_size, stat.st_mtime_ns)
+                LandedFile(
+                    Path(entry.path), partition_key_for(name), stat.st_size, stat.st_mtime_ns
+                )
             )
     return sorted(landed, key=lambda f: (f.mtime_ns, f.file_name))
 

@@ -28,7 +28,9 @@ class Settings:
     dagster_home: Path
 
 
-def load_settings(raw_dir: str | Path | None = None, warehouse: str | Path | None = None) -> Settings:
+def load_settings(
+    raw_dir: str | Path | None = None, warehouse: str | Path | None = None
+) -> Settings:
     """Settings from explicit values, else env (``PAPERTRENDS_RAW_DIR``, ``PAPERTRENDS_WAREHOUSE``,
     ``DAGSTER_HOME``), else the defaults ``data/raw``, ``data/warehouse.duckdb``, ``.dagster``."""
     return Settings(

@@ -33,7 +33,9 @@ def test_run_on_real_dumps_twice_is_idempotent(papertrends, tmp_path):
     second = papertrends("run", "--raw-dir", str(SHARED_DUMPS), "--warehouse", str(warehouse))
     assert second.returncode == 0, second.stderr
     assert _query(warehouse, "select * from raw.sightings order by dump_id, position") == snapshot
-    assert _query(warehouse, "select * exclude (ingested_at) from raw.dumps order by dump_id") == dumps
+    assert (
+        _query(warehouse, "select * exclude (ingested_at) from raw.dumps order by dump_id") == dumps
+    )
     assert len(snapshot) == 222 and len({row[2] for row in snapshot}) == 217
     assert {p.name: p.stat().st_mtime_ns for p in SHARED_DUMPS.iterdir()} == before
 

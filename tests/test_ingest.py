@@ -118,9 +118,9 @@ def test_restoring_an_old_version_loads_it_again_without_doubling(con, tmp_path)
         ("loaded", 1),
         ("superseded", 1),
     ]
-    assert _rows(con, "select count(*), count(distinct (dump_id, position)) from raw.sightings") == [
-        (1, 1)
-    ]
+    assert _rows(
+        con, "select count(*), count(distinct (dump_id, position)) from raw.sightings"
+    ) == [(1, 1)]
 
 
 def test_bad_file_is_rejected_and_good_files_still_load(con, tmp_path):
@@ -152,7 +152,7 @@ def test_damaged_records_are_quarantined_with_line_numbers(con, tmp_path):
     write_dump(raw, "holes.txt", text, MTIME)
     _ingest(con, raw)
     assert _rows(con, "select n_sightings, n_rejects, status from raw.dumps") == [(2, 1, "loaded")]
-    (line_no, reason, excerpt), = _rows(con, "select line_no, reason, excerpt from raw.rejects")
+    ((line_no, reason, excerpt),) = _rows(con, "select line_no, reason, excerpt from raw.rejects")
     assert text.splitlines()[line_no - 1] == beta[0] and excerpt == beta[0]
     assert "orphan title" in reason
     pairs = _rows(con, "select title, abstract from raw.sightings order by position")

@@ -324,8 +324,6 @@ def test_several_blank_lines_between_every_paragraph(blank_lines):
 # ---------------------------------------------------------------------- cut-off and lost paragraphs
 
 
-
-
 def test_cut_off_dump_loads_every_complete_pair():
     dump = load_fixture("cut_off.txt")
     assert dump.content.rstrip().endswith(PAPERS[4][0].encode())

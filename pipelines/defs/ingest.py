@@ -75,7 +75,8 @@ def raw_layer(
         asset_key=RAW_DUMPS,
         metadata={
             **common,
-            "listing_dates": ", ".join(listing_dates[:5]) + (" ..." if len(listing_dates) > 5 else ""),
+            "listing_dates": ", ".join(listing_dates[:5])
+            + (" ..." if len(listing_dates) > 5 else ""),
         },
     )
     yield dg.MaterializeResult(
@@ -96,7 +97,9 @@ ingest_job = dg.define_asset_job(
 def register_dump_partitions(instance: dg.DagsterInstance, files: Sequence[LandedFile]) -> None:
     """Add a ``dump_files`` partition for every landed file that has none yet."""
     existing = set(instance.get_dynamic_partitions(dump_files.name))
-    new_keys = list(dict.fromkeys(f.partition_key for f in files if f.partition_key not in existing))
+    new_keys = list(
+        dict.fromkeys(f.partition_key for f in files if f.partition_key not in existing)
+    )
     if new_keys:
         instance.add_dynamic_partitions(dump_files.name, new_keys)
 

@@ -63,4 +63,6 @@ def content_hash(content: bytes) -> str:
 
 def dump_id(file_name: str, sha256: str) -> str:
     """Identity of one file version: first 16 hex of SHA-256 over its name and content hash."""
-    return hashlib.sha256(f"{file_name}\0{sha256}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return hashlib.sha256(f"{file_name}\0{sha256}".encode("utf-8", "surrogateescape")).hexdigest()[
+        :16
+    ]

@@ -151,7 +151,9 @@ def parse_dumps(dumps: Sequence[DumpFile]) -> ParsedDumps:
 
     sightings = _identify(listings)
     facts = _dump_facts(dumps, shas, headers, file_rejects)
-    rejects = pl.concat([file_rejects, record_rejects]).sort("file_name", "line_no", nulls_last=False)
+    rejects = pl.concat([file_rejects, record_rejects]).sort(
+        "file_name", "line_no", nulls_last=False
+    )
     return ParsedDumps(dumps=facts, sightings=sightings, rejects=rejects)
 
 
@@ -162,9 +164,7 @@ class _Decoded:
     text: str
 
 
-def _decode(
-    dumps: Sequence[DumpFile], shas: dict[str, str]
-) -> tuple[list[_Decoded], pl.DataFrame]:
+def _decode(dumps: Sequence[DumpFile], shas: dict[str, str]) -> tuple[list[_Decoded], pl.DataFrame]:
     """Decode each file as UTF-8 (one C call per file); reject empty and non-UTF-8 files."""
     decoded: list[_Decoded] = []
     rejects: list[dict] = []
@@ -197,8 +197,13 @@ def _decode_utf8(content: bytes) -> str:
 
 
 def _file_reject(file_name: str, sha: str, line_no: int | None, reason: str) -> dict:
-    return {"file_name": file_name, "sha256": sha, "line_no": line_no, "reason": reason,
-            "excerpt": None}
+    return {
+        "file_name": file_name,
+        "sha256": sha,
+        "line_no": line_no,
+        "reason": reason,
+        "excerpt": None,
+    }
 
 
 def _reject_by_shape(texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -297,19 +302,18 @@ def _pair(body: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("text").shift(-1).over("file_name").alias("next_text"),
     )
     # fill_null: the first/last paragraph of a file has no neighbour, which must read as "no".
-    is_listing = ((pl.col("kind") == "title") & (pl.col("next_kind") == "abstract")).fill_null(False)
+    is_listing = ((pl.col("kind") == "title") & (pl.col("next_kind") == "abstract")).fill_null(
+        False
+    )
     is_paired_abstract = (
         (pl.col("kind") == "abstract") & (pl.col("prev_kind") == "title")
     ).fill_null(False)
 
-    listings = (
-        classified.filter(is_listing)
-        .select(
-            "file_name",
-            (pl.int_range(pl.len()).over("file_name") + 1).cast(pl.Int32).alias("position"),
-            pl.col("text").alias("title"),
-            pl.col("next_text").alias("abstract"),
-        )
+    listings = classified.filter(is_listing).select(
+        "file_name",
+        (pl.int_range(pl.len()).over("file_name") + 1).cast(pl.Int32).alias("position"),
+        pl.col("text").alias("title"),
+        pl.col("next_text").alias("abstract"),
     )
     reason = (
         pl.when(pl.col("kind") == "too_long")

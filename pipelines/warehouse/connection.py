@@ -21,7 +21,9 @@ READER_WAIT_SECONDS = 2.0
 
 
 @contextmanager
-def writer(path: Path, wait_seconds: float = WRITER_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(
+    path: Path, wait_seconds: float = WRITER_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one writing connection, waiting up to ``wait_seconds`` for another writer to finish."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,9 @@ def writer(path: Path, wait_seconds: float = WRITER_WAIT_SECONDS) -> Iterator[du
 
 
 @contextmanager
-def reader(path: Path, wait_seconds: float = READER_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+def reader(
+    path: Path, wait_seconds: float = READER_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection; ``WarehouseBusy`` at once (after a short wait) if a writer holds it."""
     if not path.is_file():
         raise WarehouseUnusable(f"{path}: no warehouse there yet (run `papertrends run` first)")

@@ -75,7 +75,9 @@ class _Current:
     status: str
 
 
-def pending_files(con: duckdb.DuckDBPyConnection | None, files: Sequence[LandedFile]) -> list[LandedFile]:
+def pending_files(
+    con: duckdb.DuckDBPyConnection | None, files: Sequence[LandedFile]
+) -> list[LandedFile]:
     """Files whose name, size or mtime differ from their current version (cheap: no reads)."""
     if con is None or not _has_raw_layer(con):
         return list(files)
@@ -117,8 +119,13 @@ def _ingest_batch(
             dump = read(file)
         except OSError as err:  # vanished or unreadable since the scan: retried next run
             report.outcomes.append(
-                FileOutcome(file.file_name, file.partition_key, None, "unreadable",
-                            reason=f"cannot read: {err.strerror or err}")
+                FileOutcome(
+                    file.file_name,
+                    file.partition_key,
+                    None,
+                    "unreadable",
+                    reason=f"cannot read: {err.strerror or err}",
+                )
             )
             continue
         reads.append((file, dump, content_hash(dump.content)))
@@ -205,16 +212,12 @@ def _supersede(
     loaded_by_sha[cur.sha256] = heir
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection, rows: list[dict], parsed
-) -> list[FileOutcome]:
+def _write(con: duckdb.DuckDBPyConnection, rows: list[dict], parsed) -> list[FileOutcome]:
     """Insert the batch's dump rows, sightings and rejects (inside the caller's transaction)."""
     if not rows:
         return []
     facts = {r["file_name"]: r for r in parsed.dumps.iter_rows(named=True)}
-    counts = dict(
-        parsed.sightings.group_by("file_name").len().iter_rows()
-    )
+    counts = dict(parsed.sightings.group_by("file_name").len().iter_rows())
     reject_counts = dict(parsed.rejects.group_by("file_name").len().iter_rows())
     dump_rows, outcomes = [], []
     rejected_in_batch: dict[str, str] = {}
@@ -255,8 +258,17 @@ def _write(
             }
         )
         outcomes.append(
-            FileOutcome(file.file_name, file.partition_key, row["dump_id"], status, n_sightings,
-                        n_rejects, reason, fact["listing_date"] if fact else None, original)
+            FileOutcome(
+                file.file_name,
+                file.partition_key,
+                row["dump_id"],
+                status,
+                n_sightings,
+                n_rejects,
+                reason,
+                fact["listing_date"] if fact else None,
+                original,
+            )
         )
     dumps_frame = pl.DataFrame(dump_rows, schema=_DUMP_ROW_SCHEMA)
     ids = pl.DataFrame(
