@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     paths(sql, raw=False)
 
+    ui = command("ui", _cmd_ui, "start the Dagster UI and daemon (dagster dev) on this project")
+    ui.add_argument("--port", type=int, default=3000, help="web port (default 3000)")
+    ui.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    paths(ui)
+
     synth = command("synth", _cmd_synth, "write realistic synthetic dumps in the real format")
     synth.add_argument("--out", required=True, help="folder to write the dumps into")
     synth.add_argument("--dumps", type=int, required=True, help="how many dumps")
@@ -142,6 +149,26 @@ def _cmd_sql(args: argparse.Namespace) -> int:
             print(frame)
         print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
     return EXIT_OK
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    import subprocess
+
+    resolved = _settings(args)
+    settings_module.prepare_dagster_home(resolved)
+    resolved.raw_dir.mkdir(parents=True, exist_ok=True)
+    dagster = Path(sys.executable).parent / "dagster"
+    workspace = settings_module.PROJECT_DIR / "workspace.yaml"
+    command = [str(dagster), "dev", "-w", str(workspace), "-p", str(args.port), "-h", args.host]
+    print(
+        f"Dagster UI on http://{args.host}:{args.port} | landing folder {resolved.raw_dir} | "
+        f"warehouse {resolved.warehouse} | DAGSTER_HOME {resolved.dagster_home}",
+        flush=True,
+    )
+    try:
+        return subprocess.call(command, cwd=settings_module.PROJECT_DIR)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-
-from pipelines.defs.dbt import build_marts_job, dbt_project, warehouse_models
+from pipelines.defs.automation import (
+    daily_marts_schedule,
+    landing_sensor,
+    marts_after_ingest_sensor,
+)
+from pipelines.defs.dbt import (
+    WarehouseDbtCliResource,
+    build_marts_job,
+    dbt_project,
+    warehouse_models,
+)
 from pipelines.defs.ingest import ingest_job, raw_layer
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.settings import load_settings
@@ -15,8 +23,12 @@ settings = load_settings()
 defs = dg.Definitions(
     assets=[raw_layer, warehouse_models],
     jobs=[ingest_job, build_marts_job],
+    sensors=[landing_sensor, marts_after_ingest_sensor],
+    schedules=[daily_marts_schedule],
+    # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports
+    executor=dg.in_process_executor,
     resources={
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": WarehouseDbtCliResource(project_dir=dbt_project),
         "warehouse": WarehouseResource(database=str(settings.warehouse)),
         "landing": LandingFolder(raw_dir=str(settings.raw_dir)),
     },

@@ -15,8 +15,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
+from pipelines.warehouse.lock import writer_lock
 
-WRITER_WAIT_SECONDS = 60.0
+# A writer waits this long for another writer (a dbt build of a large archive takes minutes).
+WRITER_WAIT_SECONDS = 600.0
 READER_WAIT_SECONDS = 2.0
 
 
@@ -29,11 +31,13 @@ def writer(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise WarehouseUnusable(f"{path}: cannot create its folder: {err.strerror}") from err
-    con = _open(path, read_only=False, wait_seconds=wait_seconds)
-    try:
-        yield con
-    finally:
-        con.close()
+    with writer_lock(path, wait_seconds):
+        # readers hold DuckDB's file lock briefly too: retry the open for a few seconds
+        con = _open(path, read_only=False, wait_seconds=READER_WAIT_SECONDS * 5)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 @contextmanager

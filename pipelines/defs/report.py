@@ -1,0 +1,90 @@
+"""The trend report asset: one self-contained HTML page rendered from the marts after a refresh."""
+
+import base64
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.report.render import ReportResult, write_report
+
+MART_KEYS = [
+    dg.AssetKey(["marts", "topic_trends"]),
+    dg.AssetKey(["marts", "rising_topics"]),
+    dg.AssetKey(["marts", "term_trends"]),
+    dg.AssetKey(["marts", "papers"]),
+    dg.AssetKey(["marts", "paper_sightings"]),
+]
+TREND_REPORT = dg.AssetKey(["reports", "trend_report"])
+
+
+class ReportFolder(dg.ConfigurableResource):
+    """The folder the trend report is written to (as ``index.html``), e.g. ``data/reports``."""
+
+    path: str
+
+
+@dg.asset(
+    key=TREND_REPORT,
+    group_name="reports",
+    deps=MART_KEYS,
+    kinds={"html"},
+    description=(
+        "Trend report: one self-contained HTML page (index.html in the report folder) showing "
+        "what is rising in ML research: topic share over time, rising topics, emerging terms, "
+        "papers per listing and the most re-listed papers with their code. Rendered from "
+        "marts.topic_trends, rising_topics, term_trends, papers and paper_sightings (read-only); "
+        "open it in any browser, it fetches nothing. The main chart is shown in this asset's "
+        "metadata."
+    ),
+)
+def trend_report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, report_folder: ReportFolder
+) -> dg.MaterializeResult:
+    """Render the marts into ``<report folder>/index.html`` and show the main chart here."""
+    result = write_report(Path(warehouse.database), Path(report_folder.path))
+    context.log.info(f"trend report written to {result.path} ({result.n_charts} charts)")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "main_chart": dg.MetadataValue.md(main_chart_markdown(result)),
+            "n_charts": dg.MetadataValue.int(result.n_charts),
+            "papers": dg.MetadataValue.int(result.n_papers),
+            "listings": dg.MetadataValue.int(result.n_listings),
+            "grain": dg.MetadataValue.text(result.grain or "none"),
+        }
+    )
+
+
+def main_chart_markdown(result: ReportResult) -> str:
+    """Markdown for Dagster's UI: the main chart as a base64 ``data:`` image, then a table of
+    the top rising topics (which also reads where images are not rendered)."""
+    lines = []
+    if result.main_chart_svg:
+        encoded = base64.b64encode(result.main_chart_svg.encode("utf-8")).decode("ascii")
+        # Dagster renders Markdown images (not raw <img> HTML) and allows data: sources.
+        lines += [f"![main chart of the trend report](data:image/svg+xml;base64,{encoded})", ""]
+    else:
+        lines += ["_No chart yet: the marts hold no listings._", ""]
+    if result.top_rising:
+        lines += [
+            "| rank | rising topic | share change | papers in latest window |",
+            "|---:|---|---:|---:|",
+        ]
+        for rank, topic in enumerate(result.top_rising[:10], 1):
+            name = topic.topic.replace("_", " ").replace("|", "\\|")
+            lines.append(
+                f"| {rank} | {name} | {topic.share_change * 100:+.1f} pp | "
+                f"{topic.n_papers_latest:,} |"
+            )
+    return "\n".join(lines)
+
+
+report_job = dg.define_asset_job(
+    name="write_report",
+    selection=dg.AssetSelection.assets(TREND_REPORT),
+    description=(
+        "Render the trend report (index.html in the report folder) from the marts as they are; "
+        "run it after build_marts, or let `papertrends run` do both."
+    ),
+)
