@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+
 from pipelines.defs.automation import (
     daily_marts_schedule,
     landing_sensor,

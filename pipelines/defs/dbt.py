@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from packaging import version
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -16,6 +15,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from packaging import version
 
 from pipelines.defs.ingest import RAW_DUMPS, RAW_REJECTS, RAW_SIGHTINGS, WAREHOUSE_POOL
 from pipelines.defs.resources import WarehouseResource
