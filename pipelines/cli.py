@@ -74,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         raw=False,
     )
 
+    report = command(
+        "report", _cmd_report, "write the trend report (DIR/index.html) from the marts as they are"
+    )
+    report.add_argument(
+        "--out", help="report folder (env PAPERTRENDS_REPORTS_DIR, default data/reports)"
+    )
+    paths(report, raw=False)
+
     sql = command("sql", _cmd_sql, "run a read-only SQL query on the warehouse, print a table")
     sql.add_argument("query", help="the SQL query")
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
@@ -96,9 +104,12 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> settings_module.Settings:
     """Resolve paths from flags/env and export them so the Dagster definitions see the same."""
     resolved = settings_module.load_settings(
-        raw_dir=getattr(args, "raw_dir", None), warehouse=getattr(args, "warehouse", None)
+        raw_dir=getattr(args, "raw_dir", None),
+        warehouse=getattr(args, "warehouse", None),
+        reports_dir=getattr(args, "out", None) if args.command == "report" else None,
     )
     os.environ[settings_module.RAW_DIR_ENV] = str(resolved.raw_dir)
+    os.environ[settings_module.REPORTS_DIR_ENV] = str(resolved.reports_dir)
     os.environ[settings_module.WAREHOUSE_ENV] = str(resolved.warehouse)
     os.environ[settings_module.DAGSTER_HOME_ENV] = str(resolved.dagster_home)
     return resolved
@@ -119,6 +130,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     summary = orchestrate.run_all(resolved, debug=args.debug)
     print(summary.line())
+    print(f"trend report: {resolved.reports_dir / 'index.html'}")
     if not summary.clean:
         print("some files or records were rejected: see raw.rejects", file=sys.stderr)
     return EXIT_OK if summary.clean else EXIT_REJECTS
@@ -129,7 +141,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from pipelines import orchestrate
 
     orchestrate.build(resolved, debug=args.debug)
-    print(f"marts built in {resolved.warehouse}")
+    print(
+        f"marts built in {resolved.warehouse}; trend report {resolved.reports_dir / 'index.html'}"
+    )
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines import orchestrate
+
+    page = orchestrate.report(resolved, debug=args.debug)
+    print(f"trend report written to {page}")
     return EXIT_OK
 
 

@@ -16,14 +16,15 @@ from pipelines.defs.dbt import (
     warehouse_models,
 )
 from pipelines.defs.ingest import ingest_job, raw_layer
+from pipelines.defs.report import ReportFolder, report_job, trend_report
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.settings import load_settings
 
 settings = load_settings()
 
 defs = dg.Definitions(
-    assets=[raw_layer, warehouse_models],
-    jobs=[ingest_job, build_marts_job],
+    assets=[raw_layer, warehouse_models, trend_report],
+    jobs=[ingest_job, build_marts_job, report_job],
     sensors=[landing_sensor, marts_after_ingest_sensor],
     schedules=[daily_marts_schedule],
     # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports
@@ -32,5 +33,6 @@ defs = dg.Definitions(
         "dbt": WarehouseDbtCliResource(project_dir=dbt_project),
         "warehouse": WarehouseResource(database=str(settings.warehouse)),
         "landing": LandingFolder(raw_dir=str(settings.raw_dir)),
+        "report_folder": ReportFolder(path=str(settings.reports_dir)),
     },
 )

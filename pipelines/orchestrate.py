@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
+from pipelines.defs.report import report_job
 from pipelines.errors import PapertrendsError
 from pipelines.settings import Settings, prepare_dagster_home
 from pipelines.warehouse.summary import WarehouseSummary, summarise
@@ -49,7 +51,8 @@ def run_all(settings: Settings, debug: bool = False) -> WarehouseSummary:
 
 
 def build(settings: Settings, debug: bool = False) -> None:
-    """Build the marts (dbt build: models, seeds and their tests) from the raw layer as it is."""
+    """Build the marts (dbt build: models, seeds and their tests) from the raw layer as it is,
+    then render the trend report from them."""
     from pipelines.definitions import defs
 
     _quiet(debug)
@@ -60,6 +63,21 @@ def build(settings: Settings, debug: bool = False) -> None:
         debug,
         tags={"papertrends/trigger": "cli"},
     )
+
+
+def report(settings: Settings, debug: bool = False) -> Path:
+    """Render the trend report from the marts as they are; returns the page's path."""
+    from pipelines.definitions import defs
+
+    _quiet(debug)
+    instance = _instance(settings)
+    _execute(
+        defs.resolve_job_def(report_job.name),
+        instance,
+        debug,
+        tags={"papertrends/trigger": "cli"},
+    )
+    return settings.reports_dir / "index.html"
 
 
 def _instance(settings: Settings) -> dg.DagsterInstance:

@@ -15,28 +15,35 @@ DBT_BIN_DIR = str(Path(sys.executable).parent)
 
 RAW_DIR_ENV = "PAPERTRENDS_RAW_DIR"
 WAREHOUSE_ENV = "PAPERTRENDS_WAREHOUSE"
+REPORTS_DIR_ENV = "PAPERTRENDS_REPORTS_DIR"
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
 INSTANCE_TEMPLATE = PROJECT_DIR / "dagster.yaml"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved locations: the landing folder, the DuckDB file and the Dagster instance folder."""
+    """Resolved locations: the landing folder, the DuckDB file, the report folder and the Dagster
+    instance folder."""
 
     raw_dir: Path
     warehouse: Path
     dagster_home: Path
+    reports_dir: Path
 
 
 def load_settings(
-    raw_dir: str | Path | None = None, warehouse: str | Path | None = None
+    raw_dir: str | Path | None = None,
+    warehouse: str | Path | None = None,
+    reports_dir: str | Path | None = None,
 ) -> Settings:
     """Settings from explicit values, else env (``PAPERTRENDS_RAW_DIR``, ``PAPERTRENDS_WAREHOUSE``,
-    ``DAGSTER_HOME``), else the defaults ``data/raw``, ``data/warehouse.duckdb``, ``.dagster``."""
+    ``PAPERTRENDS_REPORTS_DIR``, ``DAGSTER_HOME``), else the defaults ``data/raw``,
+    ``data/warehouse.duckdb``, ``data/reports``, ``.dagster``."""
     return Settings(
         raw_dir=_absolute(raw_dir or os.environ.get(RAW_DIR_ENV) or "data/raw"),
         warehouse=_absolute(warehouse or os.environ.get(WAREHOUSE_ENV) or "data/warehouse.duckdb"),
         dagster_home=_absolute(os.environ.get(DAGSTER_HOME_ENV) or PROJECT_DIR / ".dagster"),
+        reports_dir=_absolute(reports_dir or os.environ.get(REPORTS_DIR_ENV) or "data/reports"),
     )
 
 

@@ -18,6 +18,7 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines.defs.ingest import RAW_DUMPS, RAW_REJECTS, RAW_SIGHTINGS, WAREHOUSE_POOL
+from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
 from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
@@ -103,8 +104,12 @@ def warehouse_models(
 
 build_marts_job = dg.define_asset_job(
     name="build_marts",
-    # the models, and the dbt source tests that check the raw assets
+    # the models, the dbt source tests that check the raw assets, and the report drawn from them
     selection=dg.AssetSelection.assets(warehouse_models)
-    | dg.AssetSelection.checks_for_assets(RAW_DUMPS, RAW_SIGHTINGS, RAW_REJECTS),
-    description="Rebuild every dbt model (staging, intermediate, marts) and run the dbt tests.",
+    | dg.AssetSelection.checks_for_assets(RAW_DUMPS, RAW_SIGHTINGS, RAW_REJECTS)
+    | dg.AssetSelection.assets(TREND_REPORT),
+    description=(
+        "Rebuild every dbt model (staging, intermediate, marts), run the dbt tests, then "
+        "render the trend report from the fresh marts."
+    ),
 )

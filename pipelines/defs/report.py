@@ -7,6 +7,7 @@ import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.report.render import ReportResult, write_report
+from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 
 MART_KEYS = [
     dg.AssetKey(["marts", "topic_trends"]),
@@ -16,6 +17,7 @@ MART_KEYS = [
     dg.AssetKey(["marts", "paper_sightings"]),
 ]
 TREND_REPORT = dg.AssetKey(["reports", "trend_report"])
+MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+!|~")
 
 
 class ReportFolder(dg.ConfigurableResource):
@@ -42,7 +44,10 @@ def trend_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, report_folder: ReportFolder
 ) -> dg.MaterializeResult:
     """Render the marts into ``<report folder>/index.html`` and show the main chart here."""
-    result = write_report(Path(warehouse.database), Path(report_folder.path))
+    # Like a writer, wait for a refresh in progress (ingest or dbt build) rather than fail.
+    result = write_report(
+        Path(warehouse.database), Path(report_folder.path), wait_seconds=WRITER_WAIT_SECONDS
+    )
     context.log.info(f"trend report written to {result.path} ({result.n_charts} charts)")
     return dg.MaterializeResult(
         metadata={
@@ -62,8 +67,14 @@ def main_chart_markdown(result: ReportResult) -> str:
     lines = []
     if result.main_chart_svg:
         encoded = base64.b64encode(result.main_chart_svg.encode("utf-8")).decode("ascii")
-        # Dagster renders Markdown images (not raw <img> HTML) and allows data: sources.
-        lines += [f"![main chart of the trend report](data:image/svg+xml;base64,{encoded})", ""]
+        caption = markdown_escape(result.main_chart_caption)
+        # Dagster renders Markdown images (raw <img> HTML is dropped) and allows data: sources.
+        lines += [
+            caption,
+            "",
+            f"![main chart of the trend report](data:image/svg+xml;base64,{encoded})",
+            "",
+        ]
     else:
         lines += ["_No chart yet: the marts hold no listings._", ""]
     if result.top_rising:
@@ -72,12 +83,17 @@ def main_chart_markdown(result: ReportResult) -> str:
             "|---:|---|---:|---:|",
         ]
         for rank, topic in enumerate(result.top_rising[:10], 1):
-            name = topic.topic.replace("_", " ").replace("|", "\\|")
+            name = markdown_escape(topic.topic.replace("_", " "))
             lines.append(
                 f"| {rank} | {name} | {topic.share_change * 100:+.1f} pp | "
                 f"{topic.n_papers_latest:,} |"
             )
     return "\n".join(lines)
+
+
+def markdown_escape(text: str) -> str:
+    """Text that Markdown shows as written: its syntax characters backslash-escaped."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
 report_job = dg.define_asset_job(

@@ -1,0 +1,597 @@
+"""The trend report page: small frames read from the marts, drawn into one self-contained HTML file.
+
+The page needs nothing but itself: charts are inline SVG (``charts``), CSS sits in one ``<style>``
+tag, no script, font or image is fetched, and a Content-Security-Policy says so to the browser.
+The time grain follows the data: listing dates while there are at most ~40 of them, then weeks,
+then months (``marts.topic_trends`` carries all three).
+"""
+
+import datetime as dt
+import html
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import polars as pl
+
+from pipelines.errors import WarehouseUnusable
+from pipelines.report import charts
+from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
+
+# The finest grain with at most this many periods is drawn; past the last, months regardless.
+GRAIN_MAX_PERIODS = {"listing": 40, "week": 60}
+GRAIN_WORDS = {"listing": "listing date", "week": "week", "month": "month"}
+TOP_TOPICS = 6
+TOP_RISING = 12
+TOP_TERMS = 15
+TERM_MIN_PAPERS = 3  # a term must be held by this many papers in the latest period to be shown
+TOP_RELISTED = 15
+REQUIRED_MARTS = ("papers", "paper_sightings", "topic_trends", "rising_topics", "term_trends")
+# Nothing may be fetched: no scripts, fonts, frames or remote images; inline CSS and data: only.
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@dataclass(frozen=True)
+class RisingTopic:
+    """One ranked row of marts.rising_topics, as the report shows it."""
+
+    topic: str
+    share_change: float
+    n_papers_latest: int
+    n_papers_previous: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rendered page and what a caller may want to show elsewhere (Dagster metadata)."""
+
+    html: str
+    main_chart_svg: str | None
+    main_chart_caption: str
+    n_charts: int
+    n_papers: int
+    n_listings: int
+    grain: str | None
+    top_rising: tuple[RisingTopic, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Where the page was written, its main chart (SVG, or None with no data) and its size."""
+
+    path: Path
+    main_chart_svg: str | None
+    main_chart_caption: str
+    n_charts: int
+    n_papers: int
+    n_listings: int
+    grain: str | None
+    top_rising: tuple[RisingTopic, ...]
+
+
+@dataclass
+class _Section:
+    anchor: str
+    heading: str
+    lede: str
+    body: str  # an SVG, a table or a note, already escaped
+
+
+def write_report(
+    warehouse: Path,
+    out_dir: Path,
+    now: dt.datetime | None = None,
+    wait_seconds: float = READER_WAIT_SECONDS,
+) -> ReportResult:
+    """Render the report from the warehouse (read-only, waiting up to ``wait_seconds`` for a
+    writer) and write ``out_dir/index.html`` atomically (temp file in the same folder, then
+    rename), so a browser never sees half a page."""
+    with reader(Path(warehouse), wait_seconds=wait_seconds) as con:
+        report = build_report(con, now=now)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "index.html"
+    fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(report.html)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the page is meant to be read
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return ReportResult(
+        path=target,
+        main_chart_svg=report.main_chart_svg,
+        main_chart_caption=report.main_chart_caption,
+        n_charts=report.n_charts,
+        n_papers=report.n_papers,
+        n_listings=report.n_listings,
+        grain=report.grain,
+        top_rising=report.top_rising,
+    )
+
+
+def render_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> str:
+    """The report page as one HTML string, read through ``con`` (a read-only connection)."""
+    return build_report(con, now=now).html
+
+
+def build_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> Report:
+    """Read the marts into small frames and build the page, its main chart and counts."""
+    _require_marts(con)
+    now = now or dt.datetime.now(dt.UTC)
+    stats = _frame(
+        con,
+        """
+        select
+            (select count(*) from marts.papers) as n_papers,
+            count(*) as n_listings,
+            count(distinct dump_id) as n_dumps,
+            count(distinct listing_date) as n_dates,
+            min(listing_date) as first_date,
+            max(listing_date) as last_date
+        from marts.paper_sightings
+        """,
+    ).row(0, named=True)
+    grain = choose_grain(
+        dict(
+            _frame(
+                con,
+                "select grain, count(distinct period_start) as n from marts.topic_trends "
+                "group by grain",
+            ).iter_rows()
+        )
+    )
+
+    topic_share_svg = _topic_share_chart(con, grain) if grain else None
+    rising, rising_svg, rising_lede = _rising_chart(con)
+    terms_svg, terms_lede = (
+        _terms_chart(con, grain)
+        if grain
+        else (None, "Key phrases growing fastest in the latest period.")
+    )
+    listings_svg = _listings_chart(con)
+    relisted_table = _relisted_table(con)
+
+    grain_words = GRAIN_WORDS.get(grain or "", "period")
+    sections = [
+        _Section(
+            "topic-share",
+            "Topic share over time",
+            f"Share of each {grain_words}'s papers held by the {TOP_TOPICS} topics with the most "
+            "papers (a paper can hold several topics). " + _grain_note(grain),
+            topic_share_svg
+            or _note("No topic trends yet: marts.topic_trends is empty (no listings loaded)."),
+        ),
+        _Section(
+            "rising",
+            "Rising topics",
+            rising_lede,
+            rising_svg
+            or _note(
+                "No topic has enough papers in the latest window to be ranked yet (see "
+                "marts.rising_topics, column meets_support)."
+            ),
+        ),
+        _Section(
+            "terms",
+            "Emerging terms",
+            terms_lede,
+            terms_svg
+            or _note(
+                f"No key phrase is held by {TERM_MIN_PAPERS} or more papers in the latest period "
+                "yet (see marts.term_trends)."
+            ),
+        ),
+        _Section(
+            "listings",
+            "Papers per listing",
+            "Distinct papers on each listing date: new papers (first listed that day) and "
+            "papers returning from an earlier listing.",
+            listings_svg or _note("No listings loaded yet (marts.paper_sightings is empty)."),
+        ),
+        _Section(
+            "relisted",
+            "Most re-listed papers",
+            "Papers that kept trending: listed on the most listing pages, with their code.",
+            relisted_table or _note("No paper has been listed more than once yet."),
+        ),
+    ]
+    drawn = [s for s in (topic_share_svg, rising_svg, terms_svg, listings_svg) if s]
+    page = _page(stats, now, sections)
+    # The main chart answers "what is rising"; before any topic is ranked, the topic shares.
+    main = sections[1] if rising_svg else sections[0]
+    return Report(
+        html=page,
+        main_chart_svg=rising_svg or topic_share_svg,
+        main_chart_caption=f"{main.heading}: {main.lede}",
+        n_charts=len(drawn),
+        n_papers=int(stats["n_papers"] or 0),
+        n_listings=int(stats["n_listings"] or 0),
+        grain=grain,
+        top_rising=tuple(rising),
+    )
+
+
+def choose_grain(periods_by_grain: dict[str, int]) -> str | None:
+    """The finest grain whose period count stays readable (see GRAIN_MAX_PERIODS), else month;
+    None when there are no periods at all."""
+    for grain, limit in GRAIN_MAX_PERIODS.items():
+        if 0 < periods_by_grain.get(grain, 0) <= limit:
+            return grain
+    if periods_by_grain.get("month", 0) > 0:
+        return "month"
+    return next((g for g, n in periods_by_grain.items() if n > 0), None)
+
+
+def _topic_share_chart(con: duckdb.DuckDBPyConnection, grain: str) -> str | None:
+    periods = _frame(
+        con,
+        "select distinct period_start from marts.topic_trends where grain = $grain "
+        "order by period_start",
+        grain=grain,
+    )["period_start"].to_list()
+    top = _frame(
+        con,
+        """
+        select topic from marts.topic_trends
+        where grain = $grain and topic <> 'other'
+        group by topic having sum(n_papers) > 0
+        order by sum(n_papers) desc, topic limit $top
+        """,
+        grain=grain,
+        top=TOP_TOPICS,
+    )["topic"].to_list()
+    if not periods or not top:
+        return None
+    shares = _frame(
+        con,
+        """
+        select topic, period_start, share_of_listing from marts.topic_trends
+        where grain = $grain and list_contains($topics, topic)
+        """,
+        grain=grain,
+        topics=top,
+    )
+    by_key = {(r[0], r[1]): r[2] for r in shares.iter_rows()}
+    series = [charts.Series(_topic_label(t), [by_key.get((t, p)) for p in periods]) for t in top]
+    return charts.line_chart(
+        [_period_label(p, grain) for p in periods],
+        series,
+        title=f"Share of papers per {GRAIN_WORDS[grain]} for the top {len(top)} topics",
+        chart_id="chart-topic-share",
+        value_format=charts.percent,
+    )
+
+
+def _rising_chart(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[RisingTopic], str | None, str]:
+    window = _frame(
+        con,
+        """
+        select min(latest_window_start) as start, max(latest_window_end) as stop,
+            bool_and(share_previous is null) as previous_empty, count(*) as n_topics
+        from marts.rising_topics
+        """,
+    ).row(0, named=True)
+    ranked = _frame(
+        con,
+        """
+        select topic, share_change, n_papers_latest, n_papers_previous
+        from marts.rising_topics
+        where meets_support and rising_rank is not null and share_change is not null
+        order by rising_rank, topic limit $top
+        """,
+        top=TOP_RISING,
+    )
+    rising = [RisingTopic(r[0], float(r[1]), int(r[2]), int(r[3] or 0)) for r in ranked.iter_rows()]
+    if window["start"] is None:
+        return rising, None, "Topics whose share of papers grew most recently."
+    days = (window["stop"] - window["start"]).days + 1
+    lede = (
+        f"Change of each topic's share of papers in the latest {days} days "
+        f"({window['start']} to {window['stop']}) against the {days} days before, in "
+        "percentage points. Only topics with enough papers in the latest window to meet the "
+        "minimum support are ranked; n is their papers in the latest window."
+    )
+    if window["previous_empty"]:
+        lede += " The window before had no listings, so every change is measured against zero."
+    if not rising:
+        return rising, None, lede
+    bars = [
+        charts.Bar(
+            _topic_label(r.topic),
+            r.share_change,
+            f"n={r.n_papers_latest:,} (before {r.n_papers_previous:,})",
+        )
+        for r in rising
+    ]
+    svg = charts.bar_chart(
+        bars,
+        title=f"Rising topics, {window['start']} to {window['stop']}: change of share",
+        chart_id="chart-rising",
+        value_format=charts.points,
+    )
+    return rising, svg, lede
+
+
+def _terms_chart(con: duckdb.DuckDBPyConnection, grain: str) -> tuple[str | None, str]:
+    latest = con.execute(
+        "select max(period_start) from marts.term_trends where grain = ?", [grain]
+    ).fetchall()[0][0]
+    n_periods = con.execute(
+        "select count(distinct period_start) from marts.topic_trends where grain = ?", [grain]
+    ).fetchall()[0][0]
+    words = GRAIN_WORDS[grain]
+    if latest is None:
+        return None, f"Key phrases growing fastest in the latest {words}."
+    period = _period_label(latest, grain)
+    lede = (
+        f"Key phrases of titles and abstracts in the latest {words} ({period}) held by at "
+        f"least {TERM_MIN_PAPERS} papers, by growth score: their share now over their share in "
+        "all earlier periods (add-one smoothed; above ×1 they are more frequent than before). "
+        "'new' marks phrases first seen in this period."
+    )
+    if n_periods <= 1:
+        lede += " With a single period so far there is nothing earlier to compare with."
+    candidates = _frame(
+        con,
+        """
+        select term, n_papers, growth_score, first_seen >= period_start as is_new
+        from marts.term_trends
+        where grain = $grain and period_start = $latest and n_papers >= $min_papers
+            and growth_score is not null
+        order by growth_score desc, n_papers desc, n_words desc, term limit $limit
+        """,
+        grain=grain,
+        latest=latest,
+        min_papers=TERM_MIN_PAPERS,
+        limit=TOP_TERMS * 8,
+    )
+    terms = distinct_phrases(list(candidates.iter_rows()), TOP_TERMS)
+    if not terms:
+        return None, lede
+    bars = [
+        charts.Bar(term, float(score), f"n={n:,}" + (" · new" if is_new else ""))
+        for term, n, score, is_new in terms
+    ]
+    svg = charts.bar_chart(
+        bars,
+        title=f"Emerging terms in the {words} of {period}: growth score",
+        chart_id="chart-terms",
+        value_format=charts.times,
+    )
+    return svg, lede
+
+
+def distinct_phrases(rows: Sequence[tuple], limit: int) -> list[tuple]:
+    """The first ``limit`` (term, n_papers, ...) rows, skipping a term that is part of, or
+    contains, an already kept term held by as many papers: "molecular property prediction",
+    "molecular property" and "property" on the same 16 papers are one finding, not three."""
+    kept: list[tuple] = []
+    for row in rows:
+        words = tuple(row[0].split())
+        if any(
+            row[1] == other[1] and _is_subphrase(words, tuple(other[0].split())) for other in kept
+        ):
+            continue
+        kept.append(row)
+        if len(kept) == limit:
+            break
+    return kept
+
+
+def _is_subphrase(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _listings_chart(con: duckdb.DuckDBPyConnection) -> str | None:
+    per_date = _frame(
+        con,
+        """
+        select
+            sightings.listing_date,
+            count(distinct sightings.paper_id) filter (
+                where papers.first_seen = sightings.listing_date) as n_new,
+            count(distinct sightings.paper_id) filter (
+                where papers.first_seen < sightings.listing_date) as n_returning
+        from marts.paper_sightings as sightings
+        inner join marts.papers as papers on sightings.paper_id = papers.paper_id
+        group by sightings.listing_date
+        order by sightings.listing_date
+        """,
+    )
+    if per_date.is_empty():
+        return None
+    return charts.column_chart(
+        [d.isoformat() for d in per_date["listing_date"].to_list()],
+        [
+            charts.Series("new papers", per_date["n_new"].to_list()),
+            charts.Series("returning papers", per_date["n_returning"].to_list()),
+        ],
+        title="Papers per listing date, new and returning",
+        chart_id="chart-listings",
+        value_format=charts.count,
+    )
+
+
+def _relisted_table(con: duckdb.DuckDBPyConnection) -> str | None:
+    papers = _frame(
+        con,
+        """
+        select title, n_listings, first_seen, last_seen, primary_topic, code_url
+        from marts.papers
+        where n_listings > 1
+        order by n_listings desc, last_seen desc, title limit $top
+        """,
+        top=TOP_RELISTED,
+    )
+    if papers.is_empty():
+        return None
+    rows = []
+    for rank, (title, n, first, last, topic, code_url) in enumerate(papers.iter_rows(), 1):
+        rows.append(
+            "<tr>"
+            f'<td class="num">{rank}</td>'
+            f"<td>{_e(title)}</td>"
+            f'<td class="num">{n:,}</td>'
+            f'<td class="date">{_e(first)}</td><td class="date">{_e(last)}</td>'
+            f"<td>{_e(_topic_label(topic or 'other'))}</td>"
+            f"<td>{_code_link(code_url)}</td>"
+            "</tr>"
+        )
+    return (
+        '<table class="papers"><caption>Top re-listed papers</caption><thead><tr>'
+        '<th scope="col" class="num">#</th><th scope="col">Title</th>'
+        '<th scope="col" class="num">Listings</th><th scope="col">First seen</th>'
+        '<th scope="col">Last seen</th><th scope="col">Primary topic</th>'
+        '<th scope="col">Code</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
+    first, last = stats["first_date"], stats["last_date"]
+    span = f"{first} to {last}" if first and last and first != last else str(first or "none")
+    facts = [
+        ("papers", f"{stats['n_papers'] or 0:,}"),
+        ("listings", f"{stats['n_listings'] or 0:,}"),
+        ("dumps", f"{stats['n_dumps'] or 0:,}"),
+        ("listing dates", f"{stats['n_dates'] or 0:,}"),
+        ("date range", span),
+    ]
+    built = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    nav = " · ".join(f'<a href="#{s.anchor}">{_e(s.heading)}</a>' for s in sections)
+    body = "".join(
+        f'<section id="{s.anchor}" aria-labelledby="{s.anchor}-h">'
+        f'<h2 id="{s.anchor}-h">{_e(s.heading)}</h2><p class="lede">{_e(s.lede)}</p>'
+        f'<div class="figure">{s.body}</div></section>'
+        for s in sections
+    )
+    facts_html = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{_e(CONTENT_SECURITY_POLICY)}">
+<link rel="icon" href="data:,">
+<title>papertrends: what is rising in ML research ({_e(last or "no data")})</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>What is rising in ML research</h1>
+<p class="meta">Trend report built {_e(built)} from the papertrends marts.</p>
+<dl class="facts">{facts_html}</dl>
+<nav aria-label="Sections">{nav}</nav>
+</header>
+{body}
+<footer>Generated by papertrends from marts.topic_trends, marts.rising_topics, \
+marts.term_trends, marts.papers and marts.paper_sightings. Query them with \
+<code>papertrends sql</code>.</footer>
+</main>
+</body>
+</html>
+"""
+
+
+_CSS = """
+:root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d8dee4;
+  --accent: #0072B2; --bg: #ffffff; --panel: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.5;
+  font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial,
+  sans-serif; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 28px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 0 0 4px; }
+.meta, .lede, footer { color: var(--muted); }
+.lede { margin: 0 0 12px; max-width: 75ch; }
+.facts { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 16px 0; padding: 12px 16px;
+  background: var(--panel); border-radius: 8px; }
+.facts dt { font-size: 12px; color: var(--muted); text-transform: uppercase;
+  letter-spacing: .04em; }
+.facts dd { margin: 0; font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
+nav { font-size: 14px; }
+a { color: var(--accent); }
+section { margin-top: 36px; padding-top: 20px; border-top: 1px solid var(--line); }
+.figure { overflow-x: auto; }
+svg.chart { display: block; width: 100%; height: auto; max-width: 960px; }
+.note { padding: 12px 16px; background: var(--panel); border-left: 4px solid var(--line);
+  color: var(--muted); margin: 0; }
+table.papers { border-collapse: collapse; width: 100%; font-size: 14px; }
+table.papers caption { text-align: left; color: var(--muted); padding-bottom: 6px; }
+table.papers th, table.papers td { padding: 6px 8px; border-bottom: 1px solid var(--line);
+  text-align: left; vertical-align: top; }
+table.papers th { font-size: 12px; color: var(--muted); text-transform: uppercase; }
+table.papers .num { text-align: right; font-variant-numeric: tabular-nums; }
+footer { margin-top: 40px; font-size: 13px; }
+.muted { color: var(--muted); }
+table.papers .date { white-space: nowrap; }
+"""
+
+
+def _require_marts(con: duckdb.DuckDBPyConnection) -> None:
+    present = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
+    missing = [name for name in REQUIRED_MARTS if name not in present]
+    if missing:
+        raise WarehouseUnusable(
+            "no marts to report on (missing marts." + ", marts.".join(missing) + "): "
+            "run `papertrends run` or `papertrends build` first"
+        )
+
+
+def _frame(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> pl.DataFrame:
+    """A small polars frame of ``query`` with named ``$params``."""
+    return con.sql(query, params=params or None).pl()
+
+
+def _grain_note(grain: str | None) -> str:
+    if grain == "listing":
+        return "One point per listing date."
+    if grain == "week":
+        return "Too many listing dates to show one by one: one point per week (from Monday)."
+    if grain == "month":
+        return "Too many listing dates or weeks to show one by one: one point per month."
+    return ""
+
+
+def _period_label(day: dt.date, grain: str) -> str:
+    return day.strftime("%Y-%m") if grain == "month" else day.isoformat()
+
+
+def _topic_label(topic: str) -> str:
+    return topic.replace("_", " ")
+
+
+def _code_link(url: str | None) -> str:
+    if not url:
+        return '<span class="muted">none</span>'
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return _e(url)
+    text = parts.path.strip("/") or parts.netloc
+    return f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(text)}</a>'
+
+
+def _note(message: str) -> str:
+    return f'<p class="note">{_e(message)}</p>'
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,581 @@
+"""The trend report: pure SVG charts, the page rendered from small hand-made marts (no dbt), the
+Dagster asset's metadata, and one headless-Chromium check that the page is self-contained."""
+
+import base64
+import contextlib
+import datetime as dt
+import json
+import shutil
+import subprocess
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.defs.report import ReportFolder, report_job, trend_report
+from pipelines.defs.resources import WarehouseResource
+from pipelines.errors import WarehouseUnusable
+from pipelines.report import charts
+from pipelines.report.render import (
+    build_report,
+    choose_grain,
+    distinct_phrases,
+    render_report,
+    write_report,
+)
+from pipelines.warehouse.connection import reader
+
+SVG = "{http://www.w3.org/2000/svg}"
+TRICKY = '<script>alert("x")</script> & Co'
+NOW = dt.datetime(2026, 9, 10, 8, 30, tzinfo=dt.UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# a small warehouse: the documented mart columns, filled by hand (dbt is too slow for unit tests)
+
+
+def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
+    """A DuckDB file with marts.papers, paper_sightings, topic_trends, rising_topics and
+    term_trends over ``n_dates`` daily listings; every paper is listed on two consecutive dates."""
+    topics = ["mixture_of_experts", "diffusion_models", 'odd <topic> & "co"']
+    dates = [dt.date(2026, 1, 5) + dt.timedelta(days=i) for i in range(n_dates)]
+    half = papers_per_date // 2
+    sightings = [
+        (f"p{k:05d}", f"dump{i:04d}", day, pos + 1)
+        for i, day in enumerate(dates)
+        for pos, k in enumerate(range(i * half, i * half + papers_per_date))
+    ]
+    paper_ids = sorted({s[0] for s in sightings})
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.paper_sightings (paper_id varchar, dump_id varchar, "
+            "listing_date date, position integer)"
+        )
+        con.execute("create table paper_topics (paper_id varchar, topic varchar)")
+        _insert(con, "marts.paper_sightings", sightings)
+        _insert(con, "paper_topics", [(p, topics[int(p[1:]) % 3]) for p in paper_ids])
+        con.execute(
+            """
+            create table marts.papers as
+            select s.paper_id,
+                case when s.paper_id = 'p00003' then $tricky else 'Paper ' || s.paper_id end
+                    as title,
+                'An abstract.' as abstract,
+                min(listing_date) as first_seen, max(listing_date) as last_seen,
+                count(*) as n_listings,
+                case when right(s.paper_id, 1) in ('0', '2', '4')
+                    then 'https://github.com/org/' || s.paper_id end as code_url,
+                any_value(t.topic) as primary_topic
+            from marts.paper_sightings as s join paper_topics as t using (paper_id)
+            group by s.paper_id
+            """,
+            {"tricky": TRICKY},
+        )
+        con.execute(
+            """
+            create table marts.topic_trends as
+            with grains as (select unnest(['listing', 'week', 'month']) as grain),
+            periodised as (
+                select grain, case grain when 'listing' then listing_date
+                    when 'week' then date_trunc('week', listing_date)::date
+                    else date_trunc('month', listing_date)::date end as period_start, paper_id
+                from marts.paper_sightings cross join grains
+            ),
+            periods as (
+                select grain, period_start, count(distinct paper_id) as period_papers
+                from periodised group by all
+            ),
+            listed as (
+                select grain, period_start, topic, count(distinct paper_id) as n_papers
+                from periodised join paper_topics using (paper_id) group by all
+            )
+            select t.topic, p.grain, p.period_start, coalesce(l.n_papers, 0) as n_papers,
+                p.period_papers, coalesce(l.n_papers, 0) / p.period_papers::double
+                    as share_of_listing,
+                0::bigint as n_new_papers, 0::hugeint as cumulative_papers,
+                null::double as share_change, null::double as rolling_growth
+            from periods as p cross join (select distinct topic from paper_topics) as t
+            left join listed as l using (grain, period_start, topic)
+            """
+        )
+        con.execute(
+            "create table marts.rising_topics (topic varchar, latest_window_start date, "
+            "latest_window_end date, n_papers_latest bigint, n_papers_previous bigint, "
+            "share_latest double, share_previous double, meets_support boolean, "
+            "share_change double, growth_ratio double, rising_rank bigint)"
+        )
+        con.execute(
+            "create table marts.term_trends (term varchar, term_key varchar, n_words bigint, "
+            "grain varchar, period_start date, n_papers bigint, share_of_listing double, "
+            "first_seen date, growth_score double)"
+        )
+        if dates:
+            end = dates[-1]
+            start = end - dt.timedelta(days=27)
+            _insert(
+                con,
+                "marts.rising_topics",
+                [
+                    (topics[0], start, end, 7, 3, 0.5, 0.3, True, 0.2, 1.67, 1),
+                    (topics[2], start, end, 4, 5, 0.3, 0.35, True, -0.05, 0.86, 2),
+                    # the largest rise, but too few papers: never drawn
+                    (topics[1], start, end, 2, 0, 0.4, 0.1, False, 0.3, 4.0, None),
+                ],
+            )
+            periods = con.execute(
+                "select grain, max(period_start) from marts.topic_trends group by grain"
+            ).fetchall()
+            terms = [
+                ("mixture of experts", "mixture of expert", 3, 6, 3.0, dates[0]),
+                ("experts", "expert", 1, 6, 2.5, dates[0]),  # same papers: folded into the above
+                ('tricky <term> & "q"', 'tricky <term> & "q"', 3, 4, 1.5, end),
+                ("rare term", "rare term", 2, 2, 9.0, end),  # below the minimum support
+            ]
+            _insert(
+                con,
+                "marts.term_trends",
+                [
+                    (term, key, len(term.split()), grain, latest, n, 0.1, first, score)
+                    for grain, latest in periods
+                    for term, key, _, n, score, first in terms
+                ],
+            )
+    finally:
+        con.close()
+    return path
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """One multi-row INSERT (executemany runs row by row, far slower)."""
+    if rows:
+        row = "(" + ", ".join("?" for _ in rows[0]) + ")"
+        params = [value for r in rows for value in r]
+        con.execute(f"insert into {table} values " + ", ".join(row for _ in rows), params)
+
+
+def svgs_in(page: str) -> list[ET.Element]:
+    """Every inline <svg> of the page, parsed as XML (so each must be well-formed on its own)."""
+    found, start = [], page.find("<svg")
+    while start != -1:
+        end = page.index("</svg>", start) + len("</svg>")
+        found.append(ET.fromstring(page[start:end]))
+        start = page.find("<svg", end)
+    return found
+
+
+def tick_labels(svg: ET.Element, axis: str) -> list[str]:
+    return [t.text or "" for t in svg.iter(f"{SVG}text") if t.get("class") == f"{axis}-tick"]
+
+
+# --------------------------------------------------------------------------------------------
+# charts.py
+
+
+def test_every_chart_is_well_formed_svg_with_role_and_title():
+    drawn = [
+        charts.line_chart(
+            ["2026-01-01", "2026-01-02"],
+            [charts.Series("a", [0.1, 0.2])],
+            title="Lines",
+            chart_id="c1",
+        ),
+        charts.bar_chart([charts.Bar("a", 0.1, "n=3")], title="Bars", chart_id="c2"),
+        charts.column_chart(
+            ["2026-01-01"], [charts.Series("new", [3])], title="Columns", chart_id="c3"
+        ),
+        charts.empty_chart(title="Empty", chart_id="c4", message="nothing"),
+        charts.line_chart([], [], title="No data", chart_id="c5"),
+        charts.bar_chart([], title="No bars", chart_id="c6"),
+    ]
+    for svg in drawn:
+        root = ET.fromstring(svg)
+        assert root.tag == f"{SVG}svg"
+        assert root.get("role") == "img"
+        title = root.find(f"{SVG}title")
+        assert title is not None and title.text
+        assert root.get("aria-labelledby", "").startswith(title.get("id"))
+        assert "<script" not in svg and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_labels_titles_and_names_are_escaped():
+    nasty = 'a<b & "c"'
+    drawn = [
+        charts.line_chart([nasty], [charts.Series(nasty, [0.5])], title=nasty, chart_id="x1"),
+        charts.bar_chart([charts.Bar(nasty, 1.0, nasty)], title=nasty, chart_id="x2"),
+        charts.column_chart([nasty], [charts.Series(nasty, [2])], title=nasty, chart_id="x3"),
+    ]
+    for svg in drawn:
+        assert nasty not in svg and "a&lt;b &amp; &quot;c&quot;" in svg
+        root = ET.fromstring(svg)
+        assert root.find(f"{SVG}title").text == nasty
+        assert any((t.text or "").startswith("a<b") for t in root.iter(f"{SVG}text"))
+
+
+def test_one_period_draws_points_and_a_bar_not_empty_lines():
+    line = ET.fromstring(
+        charts.line_chart(
+            ["2026-09-09"],
+            [charts.Series("a", [0.4]), charts.Series("b", [0.1])],
+            title="One period",
+            chart_id="one",
+        )
+    )
+    assert len(list(line.iter(f"{SVG}circle"))) == 2
+    assert not list(line.iter(f"{SVG}polyline"))
+    assert tick_labels(line, "x") == ["2026-09-09"]
+    columns = ET.fromstring(
+        charts.column_chart(
+            ["2026-09-09"], [charts.Series("new", [90])], title="One", chart_id="one-c"
+        )
+    )
+    series = next(g for g in columns.iter(f"{SVG}g") if g.get("class") == "series")
+    assert len(list(series.iter(f"{SVG}rect"))) == 1
+
+
+def test_a_thousand_periods_keep_a_bounded_number_of_tick_labels():
+    days = [(dt.date(2023, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(1000)]
+    values = [0.1 + (i % 7) / 100 for i in range(1000)]
+    line = ET.fromstring(
+        charts.line_chart(days, [charts.Series("a", values)], title="Many", chart_id="many")
+    )
+    columns = ET.fromstring(
+        charts.column_chart(
+            days, [charts.Series("new", [i % 50 for i in range(1000)])], title="M", chart_id="m"
+        )
+    )
+    for root in (line, columns):
+        x_labels = tick_labels(root, "x")
+        assert 2 <= len(x_labels) <= charts.MAX_X_TICKS
+        assert x_labels[0] == days[0] and x_labels[-1] == days[-1]
+        assert len(tick_labels(root, "y")) <= charts.MAX_Y_TICKS + 2
+    # no per-point markers on a thousand periods: one polyline carries the line
+    assert not list(line.iter(f"{SVG}circle")) and len(list(line.iter(f"{SVG}polyline"))) == 1
+
+
+def test_missing_values_break_the_line():
+    root = ET.fromstring(
+        charts.line_chart(
+            ["a", "b", "c", "d", "e"],
+            [charts.Series("s", [0.1, 0.2, None, 0.3, 0.4])],
+            title="Gap",
+            chart_id="gap",
+        )
+    )
+    assert len(list(root.iter(f"{SVG}polyline"))) == 2
+
+
+def test_negative_bars_go_left_of_the_zero_line():
+    root = ET.fromstring(
+        charts.bar_chart(
+            [charts.Bar("up", 0.2), charts.Bar("down", -0.1)], title="Both", chart_id="both"
+        )
+    )
+    up, down = (next(g.iter(f"{SVG}rect")) for g in root.iter(f"{SVG}g") if g.get("class") == "bar")
+    assert float(down.get("x")) + float(down.get("width")) <= float(up.get("x")) + 0.5
+
+
+def test_tick_helpers_stay_bounded_and_cover_the_range():
+    assert charts.tick_indices(0) == [] and charts.tick_indices(1) == [0]
+    for n in (2, 7, 40, 41, 1000, 100_000):
+        ticks = charts.tick_indices(n)
+        assert ticks[0] == 0 and ticks[-1] == n - 1 and len(ticks) <= charts.MAX_X_TICKS
+    for low, high in ((0, 0.7), (-0.12, 0.7), (0, 0), (0, 1234), (3, 3)):
+        ticks = charts.nice_ticks(low, high)
+        assert ticks[0] <= min(low, high) and ticks[-1] >= max(low, high)
+        assert len(ticks) <= charts.MAX_Y_TICKS + 2
+    assert charts.nice_ticks(0, 1, min_step=1.0) == [0, 1]
+
+
+# --------------------------------------------------------------------------------------------
+# render.py
+
+
+def test_report_shows_counts_charts_and_relisted_papers_with_code(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=3)
+    with reader(warehouse) as con:
+        report = build_report(con, now=NOW)
+    page = report.html
+    assert page.startswith("<!doctype html>")
+    assert "2026-09-10 08:30 UTC" in page
+    for fact in ("<dd>12</dd>", "<dd>18</dd>", "<dd>3</dd>", "2026-01-05 to 2026-01-07"):
+        assert fact in page  # papers, listings, dumps and listing dates, date range
+    assert report.grain == "listing" and report.n_charts == 4
+    roots = svgs_in(page)
+    assert len(roots) == 4 and all(r.get("role") == "img" for r in roots)
+    assert report.main_chart_svg is not None and report.main_chart_svg in page
+    assert report.main_chart_caption.startswith("Rising topics")
+    # rising: only topics meeting support, in rank order
+    assert [r.topic for r in report.top_rising] == ["mixture_of_experts", 'odd <topic> & "co"']
+    assert "diffusion models" not in report.main_chart_svg
+    # emerging terms: min support applied, sub-phrases on the same papers folded
+    terms = next(r for r in roots if r.get("id") == "chart-terms")
+    labels = [t.text for t in terms.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert labels == ["mixture of experts", 'tricky <term> & "q"']
+    # most re-listed papers, escaped, with links to their code
+    assert TRICKY not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    assert '<a href="https://github.com/org/p00004"' in page
+    assert "<script" not in page
+    assert 'http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;' in page
+
+
+def test_grain_follows_the_number_of_periods():
+    assert choose_grain({"listing": 3, "week": 1, "month": 1}) == "listing"
+    assert choose_grain({"listing": 40, "week": 6, "month": 2}) == "listing"
+    assert choose_grain({"listing": 200, "week": 29, "month": 7}) == "week"
+    assert choose_grain({"listing": 1000, "week": 143, "month": 33}) == "month"
+    assert choose_grain({}) is None
+    assert choose_grain({"listing": 0, "week": 0, "month": 0}) is None
+
+
+def test_many_listing_dates_are_drawn_per_week(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=120, papers_per_date=4)
+    with reader(warehouse) as con:
+        report = build_report(con, now=NOW)
+    assert report.grain == "week"
+    share = next(r for r in svgs_in(report.html) if r.get("id") == "chart-topic-share")
+    assert len(tick_labels(share, "x")) <= charts.MAX_X_TICKS
+    assert "one point per week" in report.html
+
+
+def test_a_single_listing_renders_points(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=1)
+    with reader(warehouse) as con:
+        report = build_report(con, now=NOW)
+    share = next(r for r in svgs_in(report.html) if r.get("id") == "chart-topic-share")
+    assert list(share.iter(f"{SVG}circle")) and not list(share.iter(f"{SVG}polyline"))
+    assert "nothing earlier to compare with" in report.html
+    assert "No paper has been listed more than once yet." in report.html
+
+
+def test_empty_marts_give_explanatory_notes_instead_of_charts(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=0)
+    with reader(warehouse) as con:
+        report = build_report(con, now=NOW)
+    assert report.n_charts == 0 and report.main_chart_svg is None and report.grain is None
+    assert "<svg" not in report.html
+    assert report.html.count('class="note"') == 5
+    assert "marts.topic_trends is empty" in report.html
+
+
+def test_missing_marts_is_a_one_line_error(tmp_path):
+    path = tmp_path / "raw_only.duckdb"
+    duckdb.connect(str(path)).close()
+    with reader(path) as con, pytest.raises(WarehouseUnusable, match="run `papertrends run`"):
+        render_report(con)
+
+
+def test_write_report_replaces_the_page_atomically(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=3)
+    out = tmp_path / "reports"
+    first = write_report(warehouse, out, now=NOW)
+    second = write_report(warehouse, out, now=NOW + dt.timedelta(hours=1))
+    assert first.path == second.path == out / "index.html"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]  # no temp file left
+    assert "09:30 UTC" in second.path.read_text(encoding="utf-8")
+    assert second.path.stat().st_mode & 0o777 == 0o644
+    assert second.n_charts == 4 and second.main_chart_svg
+
+
+def test_distinct_phrases_fold_subphrases_held_by_the_same_papers():
+    rows = [
+        ("molecular property prediction", 16),
+        ("molecular property", 16),
+        ("property", 16),
+        ("property", 20),
+        ("graph", 16),
+    ]
+    assert distinct_phrases(rows, 10) == [rows[0], rows[3], rows[4]]
+    assert distinct_phrases(rows, 1) == [rows[0]]
+
+
+# --------------------------------------------------------------------------------------------
+# the Dagster asset
+
+
+def test_trend_report_asset_writes_the_page_and_shows_the_main_chart(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=3)
+    out = tmp_path / "reports"
+    result = dg.materialize(
+        [trend_report],
+        resources={
+            "warehouse": WarehouseResource(database=str(warehouse)),
+            "report_folder": ReportFolder(path=str(out)),
+        },
+    )
+    assert result.success
+    (event,) = result.asset_materializations_for_node(trend_report.op.name)
+    assert event.asset_key == dg.AssetKey(["reports", "trend_report"])
+    assert event.metadata["path"].value == str(out / "index.html")
+    assert (out / "index.html").is_file()
+    markdown = event.metadata["main_chart"].value
+    prefix = "](data:image/svg+xml;base64,"
+    encoded = markdown.split(prefix, 1)[1].split(")", 1)[0]
+    root = ET.fromstring(base64.b64decode(encoded).decode("utf-8"))
+    assert root.get("id") == "chart-rising"
+    assert "| 1 | mixture of experts |" in markdown
+    assert event.metadata["n_charts"].value == 4
+    assert set(trend_report.dependency_keys) >= {
+        dg.AssetKey(["marts", name])
+        for name in ("topic_trends", "rising_topics", "term_trends", "papers", "paper_sightings")
+    }
+    job = dg.Definitions(
+        assets=[trend_report],
+        jobs=[report_job],
+        resources={
+            "warehouse": WarehouseResource(database=str(warehouse)),
+            "report_folder": ReportFolder(path=str(out)),
+        },
+    ).resolve_job_def("write_report")
+    assert job.description
+
+
+# --------------------------------------------------------------------------------------------
+# the page in a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
+]
+
+
+@dataclass
+class PageVisit:
+    """What Chromium saw while loading a page: requested URLs, console and log errors."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    n_charts_drawn: int = 0
+    title: str = ""
+
+
+def visit(url: str, user_data_dir: Path, timeout: float = 30.0) -> PageVisit:
+    """Load ``url`` in headless Chromium over the DevTools protocol and record what happened."""
+    from websockets.sync.client import connect
+
+    proc = subprocess.Popen(
+        [
+            CHROMIUM,
+            *BROWSER_FLAGS,
+            f"--user-data-dir={user_data_dir}",
+            "--remote-debugging-port=0",  # Chromium picks a free port, writes DevToolsActivePort
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        port_file = user_data_dir / "DevToolsActivePort"
+        while not (port_file.is_file() and port_file.read_text().strip()):
+            assert proc.poll() is None, f"chromium exited with {proc.returncode}"
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
+            targets = json.load(answer)
+        ws_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        seen = PageVisit()
+        with connect(ws_url, max_size=None, open_timeout=10) as ws:
+            ids = iter(range(1, 10_000))
+
+            def receive(wait: float) -> dict:
+                message = json.loads(ws.recv(timeout=max(0.05, wait)))
+                method, params = message.get("method"), message.get("params", {})
+                if method == "Network.requestWillBeSent":
+                    seen.requests.append(params["request"]["url"])
+                elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+                    seen.errors.append(f"console: {params['args']}")
+                elif method == "Runtime.exceptionThrown":
+                    seen.errors.append(f"exception: {params['exceptionDetails']}")
+                elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                    seen.errors.append(f"log: {params['entry']['text']}")
+                elif method == "Network.loadingFailed":
+                    seen.errors.append(f"failed request: {params}")
+                return message
+
+            def call(method: str, **params: object) -> dict:
+                call_id = next(ids)
+                ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
+                while True:
+                    message = receive(deadline - time.monotonic())
+                    if message.get("id") == call_id:
+                        assert "error" not in message, message
+                        return message.get("result", {})
+
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                call(f"{domain}.enable")
+            call("Page.navigate", url=url)
+            while receive(deadline - time.monotonic()).get("method") != "Page.loadEventFired":
+                pass
+            settle = time.monotonic() + 1.0  # late console messages or requests
+            while time.monotonic() < settle:
+                try:
+                    receive(settle - time.monotonic())
+                except TimeoutError:
+                    break
+            drawn = call(
+                "Runtime.evaluate",
+                expression="[...document.querySelectorAll('svg[role=img]')]"
+                ".filter(s => s.getBoundingClientRect().width > 300).length",
+                returnByValue=True,
+            )
+            seen.n_charts_drawn = drawn["result"]["value"]
+            seen.title = call("Runtime.evaluate", expression="document.title")["result"]["value"]
+        return seen
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_page_opens_in_chromium_without_errors_or_network_requests(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=30, papers_per_date=8)
+    result = write_report(warehouse, tmp_path / "reports", now=NOW)
+    url = result.path.resolve().as_uri()
+
+    seen = visit(url, tmp_path / "profile")
+    assert seen.errors == []
+    assert seen.requests == [url]  # the file itself, nothing else
+    assert seen.n_charts_drawn == result.n_charts == 4
+    assert "what is rising" in seen.title
+
+    screenshot = tmp_path / "report.png"
+    shot = subprocess.run(
+        [
+            CHROMIUM,
+            *BROWSER_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile-shot'}",
+            "--hide-scrollbars",
+            f"--screenshot={screenshot}",
+            "--window-size=1280,2000",
+            url,
+        ],
+        capture_output=True,
+        timeout=60,
+    )
+    assert shot.returncode == 0, shot.stderr.decode(errors="replace")[-2000:]
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert screenshot.stat().st_size > 20_000  # a page with charts, not a blank one
+    # a copy for people reviewing the change; not part of the test's outcome
+    with contextlib.suppress(OSError):
+        shutil.copyfile(screenshot, "/tmp/report_screenshot.png")
