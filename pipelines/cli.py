@@ -1,7 +1,8 @@
 """The ``papertrends`` command: argument parsing, then Dagster (in-process) does the work.
 
-Exit status: 0 all input loaded; 3 finished but some files or records were rejected (see
-``raw.rejects``); 1 failed. Errors are one line; ``--debug`` shows tracebacks and Dagster logs.
+Exit status: 0 all input loaded (and, for ``check``/``run``/``build``, every check passed); 2 a
+data quality check failed (Great Expectations suite or dbt test); 3 finished but some files or
+records were rejected (see ``raw.rejects``); 1 failed. Errors are one line; ``--debug`` shows tracebacks and Dagster logs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from pipelines import settings as settings_module
 from pipelines.errors import PapertrendsError
 
-EXIT_OK, EXIT_FAILED, EXIT_REJECTS = 0, 1, 3
+EXIT_OK, EXIT_FAILED, EXIT_CHECKS, EXIT_REJECTS = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +75,15 @@ def _parser() -> argparse.ArgumentParser:
         raw=False,
     )
 
+    paths(
+        command(
+            "check",
+            _cmd_check,
+            "run every Great Expectations suite and dbt test on the warehouse as it is",
+        ),
+        raw=False,
+    )
+
     report = command(
         "report", _cmd_report, "write the trend report (DIR/index.html) from the marts as they are"
     )
@@ -128,11 +138,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     resolved = _settings(args)
     from pipelines import orchestrate
 
-    summary = orchestrate.run_all(resolved, debug=args.debug)
+    summary, quality = orchestrate.run_all(resolved, debug=args.debug)
     print(summary.line())
-    print(f"trend report: {resolved.reports_dir / 'index.html'}")
+    print(quality.line())
+    if not quality.blocked:
+        print(f"trend report: {resolved.reports_dir / 'index.html'}")
     if not summary.clean:
         print("some files or records were rejected: see raw.rejects", file=sys.stderr)
+    if not quality.passed:
+        return EXIT_CHECKS
     return EXIT_OK if summary.clean else EXIT_REJECTS
 
 
@@ -140,11 +154,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
     resolved = _settings(args)
     from pipelines import orchestrate
 
-    orchestrate.build(resolved, debug=args.debug)
-    print(
-        f"marts built in {resolved.warehouse}; trend report {resolved.reports_dir / 'index.html'}"
-    )
-    return EXIT_OK
+    quality = orchestrate.build(resolved, debug=args.debug)
+    if quality.blocked:
+        print(f"marts NOT rebuilt in {resolved.warehouse}: a blocking check failed")
+    else:
+        print(
+            f"marts built in {resolved.warehouse}; "
+            f"trend report {resolved.reports_dir / 'index.html'}"
+        )
+    print(quality.line())
+    return EXIT_OK if quality.passed else EXIT_CHECKS
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines import orchestrate
+
+    quality = orchestrate.check(resolved, debug=args.debug)
+    for line in quality.failure_lines():
+        print(line)
+    print(quality.line(hint=False))
+    print(f"Data Docs: {resolved.quality_dir / 'gx/uncommitted/data_docs/local_site/index.html'}")
+    return EXIT_OK if quality.passed else EXIT_CHECKS
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -16,6 +16,12 @@ from pipelines.defs.dbt import (
     warehouse_models,
 )
 from pipelines.defs.ingest import ingest_job, raw_layer
+from pipelines.defs.quality import (
+    QualityFolder,
+    check_warehouse_job,
+    mart_expectations,
+    raw_expectations,
+)
 from pipelines.defs.report import ReportFolder, report_job, trend_report
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.settings import load_settings
@@ -24,7 +30,8 @@ settings = load_settings()
 
 defs = dg.Definitions(
     assets=[raw_layer, warehouse_models, trend_report],
-    jobs=[ingest_job, build_marts_job, report_job],
+    asset_checks=[raw_expectations, mart_expectations],
+    jobs=[ingest_job, build_marts_job, report_job, check_warehouse_job],
     sensors=[landing_sensor, marts_after_ingest_sensor],
     schedules=[daily_marts_schedule],
     # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports
@@ -34,5 +41,6 @@ defs = dg.Definitions(
         "warehouse": WarehouseResource(database=str(settings.warehouse)),
         "landing": LandingFolder(raw_dir=str(settings.raw_dir)),
         "report_folder": ReportFolder(path=str(settings.reports_dir)),
+        "quality": QualityFolder(path=str(settings.quality_dir)),
     },
 )

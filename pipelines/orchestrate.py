@@ -11,10 +11,15 @@ import dagster as dg
 
 from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
+from pipelines.defs.quality import check_warehouse_job
 from pipelines.defs.report import report_job
-from pipelines.errors import PapertrendsError
+from pipelines.errors import PapertrendsError, WarehouseUnusable
+from pipelines.quality.summary import CheckOutcome, QualitySummary
 from pipelines.settings import Settings, prepare_dagster_home
 from pipelines.warehouse.summary import WarehouseSummary, summarise
+
+# Step failures that mean "a check failed" (shown in the quality summary), not "the run broke".
+CHECK_FAILURES = {"DagsterAssetCheckFailedError", "DagsterDbtCliRuntimeError"}
 
 
 def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
@@ -43,26 +48,49 @@ def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
         return summarise(con, [f.file_name for f in files])
 
 
-def run_all(settings: Settings, debug: bool = False) -> WarehouseSummary:
-    """Ingest, then build everything downstream of the raw layer (dbt models and tests)."""
+def run_all(settings: Settings, debug: bool = False) -> tuple[WarehouseSummary, QualitySummary]:
+    """Ingest, then build everything downstream of the raw layer (dbt models and tests, the
+    Great Expectations suites, the trend report)."""
     summary = ingest(settings, debug=debug)
-    build(settings, debug=debug)
-    return summary
+    quality = build(settings, debug=debug)
+    return summary, quality
 
 
-def build(settings: Settings, debug: bool = False) -> None:
-    """Build the marts (dbt build: models, seeds and their tests) from the raw layer as it is,
-    then render the trend report from them."""
+def build(settings: Settings, debug: bool = False) -> QualitySummary:
+    """Check the raw layer, build the marts (dbt build: models, seeds and their tests), validate
+    them and render the trend report. A failed raw suite stops the marts (blocking check)."""
     from pipelines.definitions import defs
 
     _quiet(debug)
     instance = _instance(settings)
-    _execute(
+    result = _execute(
         defs.resolve_job_def(build_marts_job.name),
         instance,
         debug,
         tags={"papertrends/trigger": "cli"},
+        raise_on_error=False,
     )
+    return _quality(result)
+
+
+def check(settings: Settings, debug: bool = False) -> QualitySummary:
+    """Run every Great Expectations suite and every dbt test on the warehouse as it is."""
+    from pipelines.definitions import defs
+
+    _quiet(debug)
+    if not settings.warehouse.is_file():
+        raise WarehouseUnusable(
+            f"{settings.warehouse}: no warehouse there yet (run `papertrends run` first)"
+        )
+    instance = _instance(settings)
+    result = _execute(
+        defs.resolve_job_def(check_warehouse_job.name),
+        instance,
+        debug,
+        tags={"papertrends/trigger": "cli"},
+        raise_on_error=False,
+    )
+    return _quality(result)
 
 
 def report(settings: Settings, debug: bool = False) -> Path:
@@ -85,21 +113,81 @@ def _instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, debug: bool, tags: dict) -> None:
+def _execute(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    debug: bool,
+    tags: dict,
+    raise_on_error: bool = True,
+) -> dg.ExecuteInProcessResult:
+    """Execute ``job`` in this process. With ``raise_on_error=False`` a failed asset check is
+    reported in the result; any other failed step still raises as one PapertrendsError."""
     level = "INFO" if debug else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
     # dagster-dbt echoes dbt's log lines on stdout: keep them for --debug, keep stdout clean else.
     sink = contextlib.nullcontext() if debug else contextlib.redirect_stdout(io.StringIO())
     try:
         with sink:
-            job.execute_in_process(instance=instance, tags=tags, run_config=run_config)
+            result = job.execute_in_process(
+                instance=instance, tags=tags, run_config=run_config, raise_on_error=raise_on_error
+            )
     except dg.DagsterExecutionStepExecutionError as err:
-        cause = err.user_exception
-        if isinstance(cause, PapertrendsError):
-            raise cause from err
-        raise PapertrendsError(
-            f"{job.name} failed in step {err.step_key}: {type(cause).__name__}: {cause}"
-        ) from err
+        _raise_step_error(job, err.step_key, err.user_exception, err)
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        cause = error.cause if error is not None and error.cause is not None else error
+        if cause is not None and cause.cls_name in CHECK_FAILURES and _any_check_failed(result):
+            continue  # a failed check (blocking suite, dbt test): reported by _quality
+        message = cause.message.strip().splitlines()[0] if cause is not None else "failed"
+        raise PapertrendsError(f"{job.name} failed in step {event.step_key}: {message}")
+    return result
+
+
+def _any_check_failed(result: dg.ExecuteInProcessResult) -> bool:
+    return any(not e.passed for e in result.get_asset_check_evaluations())
+
+
+def _raise_step_error(job, step_key, cause, err) -> None:
+    if isinstance(cause, PapertrendsError):
+        raise cause from err
+    raise PapertrendsError(
+        f"{job.name} failed in step {step_key}: {type(cause).__name__}: {cause}"
+    ) from err
+
+
+def _quality(result: dg.ExecuteInProcessResult) -> QualitySummary:
+    """The run's asset check evaluations as plain outcomes."""
+    outcomes = []
+    for evaluation in result.get_asset_check_evaluations():
+        asset = ".".join(evaluation.asset_key.path)
+        lines_value = evaluation.metadata.get("failure_lines")
+        if lines_value is not None:
+            lines = tuple(f"{line}" for line in lines_value.value)
+        elif evaluation.passed:
+            lines = ()
+        else:
+            lines = (f"{asset}: dbt test {evaluation.check_name} failed{_dbt_detail(evaluation)}",)
+        outcomes.append(
+            CheckOutcome(
+                asset=asset,
+                check=evaluation.check_name,
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                lines=lines,
+            )
+        )
+    # steps that never ran: a failed blocking check held them back
+    blocked = tuple(
+        node.name
+        for node in result.job_def.nodes_in_topological_order
+        if result.is_node_untouched(node.name) or result.is_node_skipped(node.name)
+    )
+    return QualitySummary(tuple(outcomes), blocked=blocked)
+
+
+def _dbt_detail(evaluation) -> str:
+    failures = evaluation.metadata.get("dagster_dbt/failed_row_count")
+    return f": {failures.value} failing rows" if failures is not None else ""
 
 
 def _quiet(debug: bool) -> None:

@@ -16,6 +16,7 @@ DBT_BIN_DIR = str(Path(sys.executable).parent)
 RAW_DIR_ENV = "PAPERTRENDS_RAW_DIR"
 WAREHOUSE_ENV = "PAPERTRENDS_WAREHOUSE"
 REPORTS_DIR_ENV = "PAPERTRENDS_REPORTS_DIR"
+QUALITY_DIR_ENV = "PAPERTRENDS_QUALITY_DIR"
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
 INSTANCE_TEMPLATE = PROJECT_DIR / "dagster.yaml"
 
@@ -29,6 +30,7 @@ class Settings:
     warehouse: Path
     dagster_home: Path
     reports_dir: Path
+    quality_dir: Path
 
 
 def load_settings(
@@ -37,13 +39,14 @@ def load_settings(
     reports_dir: str | Path | None = None,
 ) -> Settings:
     """Settings from explicit values, else env (``PAPERTRENDS_RAW_DIR``, ``PAPERTRENDS_WAREHOUSE``,
-    ``PAPERTRENDS_REPORTS_DIR``, ``DAGSTER_HOME``), else the defaults ``data/raw``,
-    ``data/warehouse.duckdb``, ``data/reports``, ``.dagster``."""
+    ``PAPERTRENDS_REPORTS_DIR``, ``PAPERTRENDS_QUALITY_DIR``, ``DAGSTER_HOME``), else the defaults
+    ``data/raw``, ``data/warehouse.duckdb``, ``data/reports``, ``data/quality``, ``.dagster``."""
     return Settings(
         raw_dir=_absolute(raw_dir or os.environ.get(RAW_DIR_ENV) or "data/raw"),
         warehouse=_absolute(warehouse or os.environ.get(WAREHOUSE_ENV) or "data/warehouse.duckdb"),
         dagster_home=_absolute(os.environ.get(DAGSTER_HOME_ENV) or PROJECT_DIR / ".dagster"),
         reports_dir=_absolute(reports_dir or os.environ.get(REPORTS_DIR_ENV) or "data/reports"),
+        quality_dir=_absolute(os.environ.get(QUALITY_DIR_ENV) or "data/quality"),
     )
 
 

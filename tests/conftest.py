@@ -20,6 +20,8 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         PAPERTRENDS_RAW_DIR=str(tmp_path / "raw"),
         PAPERTRENDS_WAREHOUSE=str(tmp_path / "warehouse.duckdb"),
         DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        PAPERTRENDS_REPORTS_DIR=str(tmp_path / "reports"),
+        PAPERTRENDS_QUALITY_DIR=str(tmp_path / "quality"),
     )
     return env
 

@@ -86,7 +86,7 @@ measured as (
         period_papers,
         n_papers / period_papers::double as share_of_listing,
         n_new_papers,
-        sum(n_new_papers) over topic_periods as cumulative_papers,
+        cast(sum(n_new_papers) over topic_periods as bigint) as cumulative_papers,
         n_papers / period_papers::double
             - lag(n_papers / period_papers::double) over topic_periods as share_change,
         -- papers listed in the last 3 periods against the 3 periods before them, minus 1

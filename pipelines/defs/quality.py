@@ -1,0 +1,141 @@
+"""Great Expectations suites (``expectations/*.json``) as Dagster asset checks, one per table.
+
+Two multi-asset checks, so GX is imported and its Data Docs rebuilt once per run, not per table:
+``raw_expectations`` (blocking: a failed raw suite stops the dbt models downstream in the same
+run) and ``mart_expectations`` (after dbt has built the marts). Each check result names the
+failed expectations with their column and observed value, and shows a few offending rows.
+"""
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.defs.report import markdown_escape
+from pipelines.defs.resources import WarehouseResource
+from pipelines.quality.suites import SuiteFile, load_suite_files
+from pipelines.quality.validate import SuiteOutcome, validate
+from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
+
+CHECK_NAME = "great_expectations"
+
+
+class QualityFolder(dg.ConfigurableResource):
+    """Where GX keeps its results and Data Docs (``<path>/gx/uncommitted/data_docs/...``)."""
+
+    path: str
+
+
+def suite_check_key(suite: SuiteFile) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(dg.AssetKey([suite.schema, suite.table]), CHECK_NAME)
+
+
+def _spec(suite: SuiteFile) -> dg.AssetCheckSpec:
+    gate = " Blocking: marts are not rebuilt in a run where it fails." if suite.blocking else ""
+    return dg.AssetCheckSpec(
+        name=CHECK_NAME,
+        asset=dg.AssetKey([suite.schema, suite.table]),
+        blocking=suite.blocking,
+        description=(
+            f"Great Expectations suite expectations/{suite.path.name} ({suite.n_expectations} "
+            f"expectations: schema, keys, nulls, ranges, reconciliations) on {suite.qualified_table}"
+            f". {suite.description}{gate}"
+        ),
+    )
+
+
+def build_suite_checks(name: str, suites: Sequence[SuiteFile]) -> dg.AssetChecksDefinition:
+    """One multi-asset check validating ``suites`` (any subset of them can be run alone)."""
+    by_key = {suite_check_key(s): s for s in suites}
+
+    @dg.multi_asset_check(
+        name=name,
+        specs=[_spec(s) for s in suites],
+        can_subset=True,
+        description=f"Great Expectations suites on {', '.join(s.qualified_table for s in suites)}.",
+    )
+    def _checks(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        quality: QualityFolder,
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = [by_key[key] for key in by_key if key in context.selected_asset_check_keys]
+        result = validate(
+            Path(warehouse.database), selected, Path(quality.path), wait_seconds=WRITER_WAIT_SECONDS
+        )
+        for outcome in result.outcomes:
+            for failure in outcome.failures:
+                context.log.warning(failure.line())
+            yield check_result(outcome, result.data_docs)
+
+    return _checks
+
+
+def check_result(outcome: SuiteOutcome, data_docs: Path | None) -> dg.AssetCheckResult:
+    """A suite's outcome as a Dagster check result: counts, failures and offending rows."""
+    metadata: dict[str, dg.MetadataValue] = {
+        "expectations": dg.MetadataValue.int(outcome.n_evaluated),
+        "failed": dg.MetadataValue.int(len(outcome.failures)),
+        "suite": dg.MetadataValue.path(str(outcome.suite.path)),
+    }
+    if data_docs is not None:
+        metadata["data_docs"] = dg.MetadataValue.path(str(data_docs))
+    if outcome.failures:
+        metadata["failed_expectations"] = dg.MetadataValue.md(failures_markdown(outcome))
+        # one line per failed expectation: what `papertrends check` prints
+        metadata["failure_lines"] = dg.MetadataValue.json([f.line() for f in outcome.failures])
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey([outcome.suite.schema, outcome.suite.table]),
+        check_name=CHECK_NAME,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR if outcome.critical else dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{outcome.n_evaluated - len(outcome.failures)} of {outcome.n_evaluated} expectations "
+            "passed"
+            + (f"; first failure: {outcome.failures[0].line()}" if outcome.failures else "")
+        ),
+        metadata=metadata,
+    )
+
+
+def failures_markdown(outcome: SuiteOutcome) -> str:
+    """A table of failed expectations, then up to five offending rows for each."""
+    lines = ["| column | expectation | observed |", "|---|---|---|"]
+    for f in outcome.failures:
+        lines.append(f"| {_md(f.column or '(table)')} | {_md(f.expectation)} | {_md(f.observed)} |")
+    for f in outcome.failures:
+        if not f.sample_rows:
+            continue
+        columns = list(f.sample_rows[0])
+        lines += [
+            "",
+            f"**{_md(f.expectation)}** on `{f.column or outcome.suite.qualified_table}`: "
+            "offending rows",
+            "",
+            "| " + " | ".join(_md(c) for c in columns) + " |",
+            "|" + "---|" * len(columns),
+        ]
+        lines += [
+            "| " + " | ".join(_md(row.get(c, "")) for c in columns) + " |" for row in f.sample_rows
+        ]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return markdown_escape(str(text))
+
+
+SUITES = load_suite_files()
+raw_expectations = build_suite_checks("raw_expectations", [s for s in SUITES if s.schema == "raw"])
+mart_expectations = build_suite_checks(
+    "mart_expectations", [s for s in SUITES if s.schema != "raw"]
+)
+
+check_warehouse_job = dg.define_asset_job(
+    name="check_warehouse",
+    selection=dg.AssetSelection.all_asset_checks(),
+    description=(
+        "Validate the warehouse as it is: every Great Expectations suite in expectations/ and "
+        "every dbt test, without rebuilding anything (what `papertrends check` runs)."
+    ),
+)

@@ -1,0 +1,327 @@
+"""Validate warehouse tables with their Great Expectations suites, on the DuckDB tables themselves.
+
+GX reads the tables through its SQL data source (SQLAlchemy + duckdb-engine, read-only), so the
+checks run as SQL inside DuckDB: nothing is copied into pandas. Two things make that work on
+DuckDB 2.0 (see ``gx_duckdb``): a fetch-before-release patch for GX's query helper and
+SQLAlchemy 2.0 (2.1 breaks duckdb-engine's column reflection).
+
+Results are kept in a GX file context under the quality folder (``<quality>/gx``), so GX's Data
+Docs (``<quality>/gx/uncommitted/data_docs/local_site/index.html``) show every suite's latest
+and past validations. The outcome handed back is plain data (no GX objects): per suite, each
+failed expectation with its table, column, observed value and a few offending rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import WarehouseUnusable
+from pipelines.quality.suites import SuiteFile
+from pipelines.warehouse.lock import writer_lock
+
+SAMPLE_ROWS = 5
+SAMPLE_TEXT_CHARS = 60
+DATASOURCE = "warehouse"
+DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
+
+
+@dataclass(frozen=True)
+class ExpectationFailure:
+    """One failed expectation: where, which, what was seen, and a few rows that break it."""
+
+    table: str
+    column: str | None
+    expectation: str
+    severity: str
+    observed: str
+    description: str | None = None
+    sample_rows: tuple[dict[str, str], ...] = ()
+    query: str | None = None  # the SQL of a failed unexpected_rows_expectation
+
+    def line(self) -> str:
+        """``marts.papers.paper_id: expect_column_values_to_be_unique failed: 2 unexpected...``"""
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        rule = f" ({self.description})" if self.description else ""
+        return f"{where}: {self.expectation}{rule} failed: {self.observed}"
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    """The validation of one suite: expectations evaluated and those that failed."""
+
+    suite: SuiteFile
+    n_evaluated: int
+    failures: tuple[ExpectationFailure, ...] = field(default_factory=tuple)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def critical(self) -> bool:
+        """True when a failure is severity ``critical`` (GX's default), not just a warning."""
+        return any(f.severity == "critical" for f in self.failures)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Every suite's outcome and where GX wrote its Data Docs."""
+
+    outcomes: tuple[SuiteOutcome, ...]
+    data_docs: Path | None
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+
+def validate(
+    warehouse: Path,
+    suites: Sequence[SuiteFile],
+    quality_dir: Path,
+    wait_seconds: float,
+) -> Validation:
+    """Run ``suites`` on the warehouse's tables (read-only), store the results and rebuild Data
+    Docs under ``quality_dir``. Waits up to ``wait_seconds`` for a writer to finish first."""
+    if not warehouse.is_file():
+        raise WarehouseUnusable(
+            f"{warehouse}: no warehouse there yet (run `papertrends run` first)"
+        )
+    gx = _import_gx()
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    outcomes = []
+    # Queue behind a writer (ingestion or dbt build), and keep writers out while GX reads:
+    # a consistent view, and no "Could not set lock on file" on either side.
+    with writer_lock(warehouse, wait_seconds):
+        with _sql_datasource(context, warehouse) as datasource:
+            for suite in suites:
+                outcomes.append(_validate_suite(gx, context, datasource, suite))
+        # GX returns only a count for a failed query expectation: fetch a few rows it found
+        outcomes = _with_query_samples(warehouse, outcomes)
+    context.build_data_docs()
+    docs = quality_dir / DATA_DOCS_INDEX
+    return Validation(tuple(outcomes), docs if docs.is_file() else None)
+
+
+def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[SuiteOutcome]:
+    """Fill in offending rows of failed ``unexpected_rows_expectation``s by running their query
+    (``{batch}`` is the suite's table) with a limit, read-only, after GX let go of the file."""
+    pending = [(o, f) for o in outcomes for f in o.failures if f.query and not f.sample_rows]
+    if not pending:
+        return outcomes
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        filled = {}
+        for outcome, failure in pending:
+            sql = failure.query.replace("{batch}", outcome.suite.qualified_table)
+            try:
+                cursor = con.execute(f"select * from ({sql}) limit {SAMPLE_ROWS}")
+                names = [d[0] for d in cursor.description]
+                rows = tuple(
+                    {n: _short(v) for n, v in zip(names, row, strict=True)}
+                    for row in cursor.fetchall()
+                )
+            except duckdb.Error:
+                rows = ()
+            filled[id(failure)] = replace(failure, sample_rows=rows)
+    finally:
+        con.close()
+    return [replace(o, failures=tuple(filled.get(id(f), f) for f in o.failures)) for o in outcomes]
+
+
+def _import_gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    from pipelines.quality.gx_duckdb import patch_gx_for_duckdb
+
+    patch_gx_for_duckdb()
+    # "No sqlalchemy dialect found; relying on top-level sqlalchemy types" on every type check
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    return gx
+
+
+@contextmanager
+def _sql_datasource(context, warehouse: Path) -> Iterator[Any]:
+    """GX's SQL data source on the DuckDB file, read-only; its connections are closed on exit
+    (a pooled connection would otherwise keep DuckDB's file lock until garbage collection)."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if DATASOURCE in context.data_sources.all():
+        context.data_sources.delete(DATASOURCE)
+    try:
+        datasource = context.data_sources.add_sql(
+            name=DATASOURCE,
+            connection_string=f"duckdb:///{warehouse}",
+            kwargs={"connect_args": {"read_only": True}},
+        )
+    except Exception as err:  # GX tests the connection at once: not DuckDB, locked, ...
+        raise WarehouseUnusable(f"{warehouse}: cannot validate it: {_first_line(err)}") from err
+    try:
+        yield datasource
+    finally:
+        for engine in (
+            getattr(datasource, "_engine", None),
+            getattr(getattr(datasource, "_execution_engine", None), "engine", None),
+        ):
+            if engine is not None:
+                engine.dispose()
+
+
+def _validate_suite(gx, context, datasource, suite: SuiteFile) -> SuiteOutcome:
+    expectation_suite = gx.ExpectationSuite(**_suite_document(suite))
+    expectation_suite = context.suites.add_or_update(expectation_suite)
+    try:
+        asset = datasource.add_table_asset(
+            name=suite.qualified_table, table_name=suite.table, schema_name=suite.schema
+        )
+        batch = asset.add_batch_definition_whole_table("whole table")
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
+        )
+        result = definition.run(
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": SAMPLE_ROWS,
+                "unexpected_index_column_names": list(suite.key_columns),
+                "include_unexpected_rows": True,
+            }
+        )
+    except Exception as err:  # the table is missing or unreadable: the whole suite fails
+        return SuiteOutcome(
+            suite,
+            n_evaluated=0,
+            failures=(
+                ExpectationFailure(
+                    table=suite.qualified_table,
+                    column=None,
+                    expectation="table can be validated",
+                    severity="critical",
+                    observed=_first_line(err),
+                ),
+            ),
+        )
+    failures = tuple(_failure(suite, item) for item in result.results if not item.success)
+    return SuiteOutcome(suite, n_evaluated=len(result.results), failures=failures)
+
+
+def _suite_document(suite: SuiteFile) -> dict:
+    import json
+
+    return json.loads(suite.path.read_text(encoding="utf-8"))
+
+
+def _failure(suite: SuiteFile, item) -> ExpectationFailure:
+    config = item.expectation_config
+    kwargs = config.kwargs
+    column = kwargs.get("column") or (
+        ", ".join(kwargs["column_list"]) if kwargs.get("column_list") else None
+    )
+    if column is None and kwargs.get("column_A"):
+        column = f"{kwargs['column_A']}, {kwargs['column_B']}"
+    result = item.result or {}
+    severity = getattr(config, "severity", None)
+    return ExpectationFailure(
+        table=suite.qualified_table,
+        column=column,
+        expectation=config.type,
+        severity=str(getattr(severity, "value", severity) or "critical"),
+        observed=_observed(config.type, result, item.exception_info),
+        description=getattr(config, "description", None),
+        sample_rows=_focus(_sample_rows(result), suite.key_columns, kwargs),
+        query=kwargs.get("unexpected_rows_query"),
+    )
+
+
+def _focus(rows, key_columns, kwargs) -> tuple[dict[str, str], ...]:
+    """Offending rows cut to their key columns and the columns the expectation is about."""
+    about = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")]
+    wanted = [*key_columns, *(kwargs.get("column_list") or []), *(c for c in about if c)]
+    keep = list(dict.fromkeys(c for c in wanted if rows and c in rows[0]))
+    if not rows or len(keep) <= len(key_columns):
+        return rows
+    return tuple({c: row.get(c, "") for c in keep} for row in rows)
+
+
+def _observed(expectation: str, result: dict, exception_info) -> str:
+    """What GX saw, in words: counts and example values, a column mismatch, or the error."""
+    if not result:
+        return f"error: {_exception_message(exception_info)}"
+    mismatched = (result.get("details") or {}).get("mismatched")
+    if mismatched:
+        parts = [f"{k} {', '.join(map(str, v))}" for k, v in mismatched.items() if v]
+        return f"columns {'; '.join(parts)} (observed {', '.join(map(str, result.get('observed_value') or []))})"
+    if "unexpected_count" in result:
+        examples = ", ".join(_short(v) for v in (result.get("partial_unexpected_list") or [])[:3])
+        total = result.get("element_count")
+        of = f" of {total} rows" if total is not None else ""
+        return f"{result['unexpected_count']} unexpected{of}" + (
+            f" (e.g. {examples})" if examples else ""
+        )
+    if "observed_value" in result:
+        value = result["observed_value"]
+        if expectation == "unexpected_rows_expectation":
+            return f"{value} offending row{'s' if value != 1 else ''}"
+        return f"observed {_short(value)}"
+    return "failed"
+
+
+def _sample_rows(result: dict) -> tuple[dict[str, str], ...]:
+    rows = result.get("unexpected_rows") or (result.get("details") or {}).get("unexpected_rows")
+    if not rows:
+        indexes = result.get("partial_unexpected_index_list") or []
+        rows = [r for r in indexes if isinstance(r, dict)]
+    return tuple(
+        {str(k): _short(v) for k, v in row.items()}
+        for row in list(rows)[:SAMPLE_ROWS]
+        if isinstance(row, dict)
+    )
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float | decimal.Decimal):
+        return f"{value:g}"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= SAMPLE_TEXT_CHARS else text[: SAMPLE_TEXT_CHARS - 1] + "…"
+
+
+def _exception_message(exception_info) -> str:
+    if isinstance(exception_info, dict) and "exception_message" in exception_info:
+        infos = [exception_info]
+    elif isinstance(exception_info, dict):
+        infos = list(exception_info.values())
+    else:
+        infos = [exception_info]
+    for info in infos:
+        message = getattr(info, "exception_message", None) or (
+            info.get("exception_message") if isinstance(info, dict) else None
+        )
+        if message:
+            return _first_line(message)
+    return "expectation could not be evaluated"
+
+
+def _first_line(err: object) -> str:
+    text = str(err).strip()
+    line = text.splitlines()[0] if text else type(err).__name__
+    return (
+        line.removeprefix("(_duckdb.").replace(") ", ": ", 1)
+        if line.startswith("(_duckdb.")
+        else line
+    )
