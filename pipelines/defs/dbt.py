@@ -1,6 +1,8 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test a check."""
 
+import hashlib
 import os
+import time
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from importlib import metadata
@@ -8,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -18,16 +21,22 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines.defs.ingest import RAW_DUMPS, RAW_REJECTS, RAW_SIGHTINGS, WAREHOUSE_POOL
+from pipelines.defs.metadata import table_metadata
 from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
+from pipelines.errors import PapertrendsError
 from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 from pipelines.warehouse.lock import writer_lock
+from pipelines.warehouse.metadata import TableFacts, table_facts
 
 # dagster-dbt runs `dbt` from PATH (also when preparing the manifest): make it the dbt installed
 # beside this Python, so `.venv/bin/papertrends` works without an activated venv.
 if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = DBT_BIN_DIR + os.pathsep + os.environ.get("PATH", "")
+
+# dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
+DBT_OPEN_ATTEMPTS = 4
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -98,11 +107,74 @@ class WarehouseTranslator(DagsterDbtTranslator):
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Build the staging, intermediate and mart models and run their dbt tests (dbt build)."""
+    """Build the staging, intermediate and mart models and run their dbt tests (dbt build);
+    each built table gets its row count and a preview of its first rows."""
+    path = Path(warehouse.database)
     # dbt-duckdb holds the file for the whole build and does not retry a lock: queue behind
-    # any other writer first.
-    with writer_lock(Path(warehouse.database), WRITER_WAIT_SECONDS):
-        yield from dbt.cli(["build"], context=context).stream()
+    # any other writer first. The metadata is read after dbt ended, still under the lock.
+    with writer_lock(path, WRITER_WAIT_SECONDS):
+        events, error = _dbt_build(context, dbt, dbt_target_path(path))
+        facts = _built_table_facts(context, warehouse, events)
+    for event in events:
+        if isinstance(event, dg.Output):
+            key = context.asset_key_for_output(event.output_name)
+            if key in facts:
+                event = event.with_metadata({**event.metadata, **table_metadata(facts[key])})
+        yield event
+    if error is not None:
+        raise error
+
+
+def dbt_target_path(warehouse: Path) -> Path:
+    """dbt's target folder for builds of ``warehouse``: one per warehouse file, kept between runs,
+    so dbt parses only what changed (its partial-parse state depends on the profile, which
+    depends on the warehouse path). Builds of one warehouse never overlap: they hold its lock."""
+    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
+    return dbt_project.project_dir / "target" / "dagster" / digest
+
+
+def _dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path
+) -> tuple[list[Any], Exception | None]:
+    """Run ``dbt build`` and collect its events; start again when dbt could not open the file
+    because a reader (``papertrends sql``) held it at that instant (dbt-duckdb does not retry)."""
+    for attempt in range(1, DBT_OPEN_ATTEMPTS + 1):
+        invocation = dbt.cli(
+            ["build"], context=context, raise_on_error=False, target_path=target_path
+        )
+        events = list(invocation.stream())
+        error = invocation.get_error()
+        if error is None or events or attempt == DBT_OPEN_ATTEMPTS:
+            return events, error
+        if "Could not set lock" not in str(error):
+            return events, error
+        context.log.warning(
+            f"dbt could not open the warehouse (a reader held it), trying again "
+            f"({attempt}/{DBT_OPEN_ATTEMPTS - 1})"
+        )
+        time.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+def _built_table_facts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, events: list[Any]
+) -> dict[dg.AssetKey, TableFacts]:
+    """Row count and preview of every model and seed the build materialized (keys are
+    ``[schema, name]``); none, with a warning, if the warehouse cannot be read now."""
+    keys = [
+        context.asset_key_for_output(event.output_name)
+        for event in events
+        if isinstance(event, dg.Output)
+    ]
+    facts: dict[dg.AssetKey, TableFacts] = {}
+    try:
+        with warehouse.read_only_connection() as con:
+            for key in keys:
+                if len(key.path) == 2:
+                    facts[key] = table_facts(con, ".".join(key.path))
+    except (PapertrendsError, duckdb.Error) as err:
+        context.log.warning(f"row counts and previews skipped: {err}")
+    return facts
 
 
 build_marts_job = dg.define_asset_job(

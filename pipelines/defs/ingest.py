@@ -1,13 +1,15 @@
 """Dump partitions and the raw-layer assets: one dynamic partition per dump file."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
+from pipelines.defs.metadata import preview_markdown
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
 from pipelines.landing import LandedFile
-from pipelines.warehouse.load import ingest_files, pending_files
+from pipelines.warehouse.load import IngestReport, ingest_files, pending_files
+from pipelines.warehouse.metadata import RawRunFacts, raw_run_facts
 
 dump_files = dg.DynamicPartitionsDefinition(name="dump_files")
 # Runs that write the DuckDB file share this pool; dagster.yaml limits it to one run at a time.
@@ -58,6 +60,8 @@ def raw_layer(
         context.log.warning(f"partition {key}: its file is no longer in the landing folder")
     with warehouse.get_connection() as con:
         report = ingest_files(con, files)
+        # read back under the same lock: totals, and what this run's file versions brought
+        facts = raw_run_facts(con, [o.dump_id for o in report.outcomes if o.dump_id])
     for outcome in report.outcomes:
         if outcome.status in ("rejected", "unreadable"):
             context.log.warning(f"{outcome.file_name}: rejected: {outcome.reason}")
@@ -65,28 +69,57 @@ def raw_layer(
             context.log.warning(
                 f"{outcome.file_name}: {outcome.n_rejects} record(s) quarantined in raw.rejects"
             )
+    yield from raw_layer_results(len(files), report, facts)
+
+
+def raw_layer_results(
+    n_files: int, report: IngestReport, facts: RawRunFacts
+) -> Iterator[dg.MaterializeResult]:
+    """One MaterializeResult per raw table: totals, what this run added, and previews."""
     listing_dates = sorted(str(o.listing_date) for o in report.outcomes if o.listing_date)
     common = {
-        "files_in_run": len(files),
-        "files_loaded": report.count("loaded"),
-        "files_duplicate": report.count("duplicate"),
-        "files_rejected": report.count("rejected"),
-        "files_unchanged": len(report.unchanged),
-        "versions_superseded": len(report.superseded),
+        "files_in_run": dg.MetadataValue.int(n_files),
+        "files_loaded": dg.MetadataValue.int(report.count("loaded")),
+        "files_duplicate": dg.MetadataValue.int(report.count("duplicate")),
+        "files_rejected": dg.MetadataValue.int(report.count("rejected")),
+        "files_unchanged": dg.MetadataValue.int(len(report.unchanged)),
+        "versions_superseded": dg.MetadataValue.int(len(report.superseded)),
     }
+    n_versions = sum(1 for o in report.outcomes if o.dump_id)
     yield dg.MaterializeResult(
         asset_key=RAW_DUMPS,
         metadata={
+            "rows_total": dg.MetadataValue.int(facts.dumps_total),
+            "new_rows": dg.MetadataValue.int(n_versions),
+            "dumps_in_run": dg.MetadataValue.md(preview_markdown(facts.dumps_in_run, n_versions)),
+            "listing_dates": dg.MetadataValue.text(
+                ", ".join(listing_dates[:5]) + (" ..." if len(listing_dates) > 5 else "")
+            ),
             **common,
-            "listing_dates": ", ".join(listing_dates[:5])
-            + (" ..." if len(listing_dates) > 5 else ""),
         },
     )
     yield dg.MaterializeResult(
-        asset_key=RAW_SIGHTINGS, metadata={**common, "new_rows": report.new_sightings}
+        asset_key=RAW_SIGHTINGS,
+        metadata={
+            "rows_total": dg.MetadataValue.int(facts.sightings_total),
+            "new_rows": dg.MetadataValue.int(report.new_sightings),
+            "papers_total": dg.MetadataValue.int(facts.papers_total),
+            "new_listings": dg.MetadataValue.md(
+                preview_markdown(facts.new_sightings, report.new_sightings)
+            ),
+            **common,
+        },
     )
     yield dg.MaterializeResult(
-        asset_key=RAW_REJECTS, metadata={**common, "new_rows": report.new_rejects}
+        asset_key=RAW_REJECTS,
+        metadata={
+            "rows_total": dg.MetadataValue.int(facts.rejects_total),
+            "new_rows": dg.MetadataValue.int(report.new_rejects),
+            "new_rejects": dg.MetadataValue.md(
+                preview_markdown(facts.new_rejects, report.new_rejects)
+            ),
+            **common,
+        },
     )
 
 
