@@ -1,0 +1,237 @@
+"""Great Expectations suites on the warehouse: they pass on good data and name each planted defect.
+
+A small warehouse is built once by the real ``papertrends run`` (synthetic dumps); each test
+copies it, plants one defect with SQL, and validates the copy with the real suites from
+``expectations/`` through GX's SQL data source on the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.quality.suites import load_suite_files
+
+BIN = Path(sys.executable).parent
+SUITES = {s.name: s for s in load_suite_files()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A warehouse built from 8 synthetic dumps by `papertrends run`, and the run's env."""
+    root = tmp_path_factory.mktemp("quality")
+    env = dict(os.environ)
+    env.update(
+        PAPERTRENDS_RAW_DIR=str(root / "raw"),
+        PAPERTRENDS_WAREHOUSE=str(root / "warehouse.duckdb"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+        PAPERTRENDS_REPORTS_DIR=str(root / "reports"),
+        PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
+    )
+    cli = str(BIN / "papertrends")
+    subprocess.run(
+        [cli, "synth", "--out", str(root / "raw"), "--dumps", "8", "--seed", "5"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    run = subprocess.run([cli, "run"], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "quality passed: 9/9 suites passed" in run.stdout, run.stdout
+    return root / "warehouse.duckdb", env
+
+
+def _copy_with(built_warehouse: Path, tmp_path: Path, *statements: str) -> Path:
+    copy = tmp_path / "planted.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        for sql in statements:
+            con.execute(sql)
+    return copy
+
+
+def _validate(warehouse: Path, tmp_path: Path, *names: str):
+    from pipelines.quality.validate import validate
+
+    return validate(warehouse, [SUITES[n] for n in names], tmp_path / "quality", wait_seconds=5)
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "papertrends"), *args], env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_suites_cover_the_contract_tables_and_are_valid_gx_suites():
+    import json
+
+    import great_expectations as gx
+
+    assert {
+        "raw.dumps",
+        "raw.sightings",
+        "marts.papers",
+        "marts.paper_topics",
+        "marts.topic_trends",
+    } <= set(SUITES)
+    for suite in SUITES.values():
+        loaded = gx.ExpectationSuite(**json.loads(suite.path.read_text()))
+        kinds = {e.expectation_type for e in loaded.expectations}
+        assert "expect_table_columns_to_match_set" in kinds, suite.name  # schema
+        assert "expect_column_values_to_be_of_type" in kinds, suite.name  # types
+        assert kinds & {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
+        assert suite.key_columns, suite.name
+    assert SUITES["raw.dumps"].blocking and SUITES["raw.sightings"].blocking
+    assert not SUITES["marts.papers"].blocking
+
+
+def test_every_suite_passes_on_a_clean_warehouse(built, tmp_path):
+    warehouse, _ = built
+    result = _validate(warehouse, tmp_path, *SUITES)
+    assert [f.line() for o in result.outcomes for f in o.failures] == []
+    assert all(o.n_evaluated == o.suite.n_expectations for o in result.outcomes)
+    assert result.data_docs is not None and result.data_docs.is_file()
+    assert "marts.papers" in result.data_docs.read_text()
+
+
+def test_a_duplicated_paper_row_fails_uniqueness_and_names_the_paper(built, tmp_path):
+    warehouse, _ = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "insert into marts.papers select * from marts.papers order by paper_id limit 1",
+    )
+    (duplicate,) = (
+        duckdb.connect(str(planted), read_only=True)
+        .execute("select paper_id from marts.papers group by 1 having count(*) > 1")
+        .fetchone()
+    )
+    result = _validate(planted, tmp_path, "marts.papers")
+    (outcome,) = result.outcomes
+    failed = {f.expectation: f for f in outcome.failures}
+    unique = failed["expect_column_values_to_be_unique"]
+    assert unique.table == "marts.papers" and unique.column == "paper_id"
+    assert unique.observed.startswith("2 unexpected of ")
+    assert {row["paper_id"] for row in unique.sample_rows} == {duplicate}
+    assert unique.line().startswith(
+        "marts.papers.paper_id: expect_column_values_to_be_unique failed: 2 unexpected"
+    )
+    assert set(failed) == {"expect_column_values_to_be_unique"}
+
+
+def test_a_null_title_fails_not_null_and_shows_the_row(built, tmp_path):
+    warehouse, _ = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "update marts.papers set title = null where paper_id = (select min(paper_id) from marts.papers)",
+    )
+    (outcome,) = _validate(planted, tmp_path, "marts.papers").outcomes
+    failed = {(f.expectation, f.column): f for f in outcome.failures}
+    not_null = failed[("expect_column_values_to_not_be_null", "title")]
+    assert not_null.observed.startswith("1 unexpected of ")
+    assert not_null.sample_rows[0]["title"] == "NULL"
+    assert not_null.line().startswith("marts.papers.title: expect_column_values_to_not_be_null")
+
+
+def test_a_share_of_1_7_fails_the_range_check(built, tmp_path):
+    warehouse, _ = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "update marts.topic_trends set share_of_listing = 1.7 "
+        "where (topic, grain, period_start) = (select (topic, grain, period_start) "
+        "from marts.topic_trends order by all limit 1)",
+    )
+    (outcome,) = _validate(planted, tmp_path, "marts.topic_trends").outcomes
+    (failure,) = outcome.failures
+    assert (failure.expectation, failure.column) == (
+        "expect_column_values_to_be_between",
+        "share_of_listing",
+    )
+    assert failure.observed == "1 unexpected of " + failure.observed.split(" of ")[1]
+    assert "(e.g. 1.7)" in failure.observed
+    assert failure.sample_rows[0]["share_of_listing"] == "1.7"
+    assert set(failure.sample_rows[0]) >= {"topic", "grain", "period_start"}
+
+
+def test_a_dropped_column_fails_the_schema_check_naming_the_column(built, tmp_path):
+    warehouse, _ = built
+    planted = _copy_with(warehouse, tmp_path, "alter table marts.paper_topics drop column score")
+    (outcome,) = _validate(planted, tmp_path, "marts.paper_topics").outcomes
+    schema = next(
+        f for f in outcome.failures if f.expectation == "expect_table_columns_to_match_set"
+    )
+    assert schema.observed.startswith("columns missing score")
+    assert schema.line().startswith(
+        "marts.paper_topics: expect_table_columns_to_match_set failed: columns missing score"
+    )
+
+
+def test_a_reconciliation_break_shows_the_offending_rows(built, tmp_path):
+    warehouse, _ = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "delete from marts.papers where paper_id = (select max(paper_id) from marts.papers)",
+    )
+    (outcome,) = _validate(planted, tmp_path, "marts.papers").outcomes
+    (failure,) = outcome.failures
+    assert failure.expectation == "unexpected_rows_expectation"
+    assert "reconciliation" in failure.line() and failure.observed == "1 offending row"
+    assert failure.sample_rows[0]["problem"] == "listed in raw.sightings, missing here"
+
+
+def test_check_command_passes_then_names_expectation_and_column_on_a_defect(built, tmp_path):
+    warehouse, env = built
+    clean = _cli(env, "check")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "quality passed: 9/9 suites passed" in clean.stdout
+    assert "dbt tests passed" in clean.stdout
+
+    planted = _copy_with(
+        warehouse, tmp_path, "insert into marts.papers select * from marts.papers limit 1"
+    )
+    broken = _cli(env, "check", "--warehouse", str(planted))
+    assert broken.returncode == 2, broken.stdout + broken.stderr
+    lines = broken.stdout.splitlines()
+    assert any(
+        line.startswith("FAILED marts.papers.paper_id: expect_column_values_to_be_unique")
+        for line in lines
+    ), broken.stdout
+    assert any("dbt test unique_papers_paper_id failed" in line for line in lines), broken.stdout
+    assert "Traceback" not in broken.stderr
+
+
+def test_a_failed_raw_suite_keeps_the_marts_from_being_rebuilt(built, tmp_path):
+    warehouse, env = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        # two loaded dumps claiming the same content: raw.dumps' sha256 rule breaks
+        "update raw.dumps set sha256 = (select min(sha256) from raw.dumps where status = 'loaded') "
+        "where status = 'loaded'",
+        "create table marts.marker as select 1 as kept",
+        "delete from marts.papers where paper_id in (select paper_id from marts.papers limit 3)",
+    )
+    papers_before = (
+        duckdb.connect(str(planted), read_only=True)
+        .execute("select count(*) from marts.papers")
+        .fetchone()[0]
+    )
+    build = _cli(env, "build", "--warehouse", str(planted))
+    assert build.returncode == 2, build.stdout + build.stderr
+    assert "marts NOT rebuilt" in build.stdout
+    assert "raw.dumps great_expectations" in build.stdout
+    papers_after = (
+        duckdb.connect(str(planted), read_only=True)
+        .execute("select count(*) from marts.papers")
+        .fetchone()[0]
+    )
+    assert papers_after == papers_before  # dbt did not run
