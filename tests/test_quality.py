@@ -235,3 +235,16 @@ def test_a_failed_raw_suite_keeps_the_marts_from_being_rebuilt(built, tmp_path):
         .fetchone()[0]
     )
     assert papers_after == papers_before  # dbt did not run
+
+
+def test_data_docs_keep_only_the_latest_validations(built, tmp_path, monkeypatch):
+    import pipelines.quality.validate as validate_module
+
+    warehouse, _ = built
+    monkeypatch.setattr(validate_module, "KEEP_RESULTS", 2)
+    for _ in range(3):
+        result = _validate(warehouse, tmp_path, "marts.topics")
+    site = result.data_docs.parent
+    pages = sorted((site / "validations").rglob("*.html"))
+    assert len(pages) == 2, pages
+    assert all("marts.topics" in page.name for page in pages)

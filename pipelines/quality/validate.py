@@ -17,6 +17,7 @@ import datetime as dt
 import decimal
 import logging
 import os
+import shutil
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from pipelines.warehouse.lock import writer_lock
 SAMPLE_ROWS = 5
 SAMPLE_TEXT_CHARS = 60
 DATASOURCE = "warehouse"
+KEEP_RESULTS = 20  # stored validations (and Data Docs pages) kept per suite
 DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
 
@@ -108,9 +110,28 @@ def validate(
                 outcomes.append(_validate_suite(gx, context, datasource, suite))
         # GX returns only a count for a failed query expectation: fetch a few rows it found
         outcomes = _with_query_samples(warehouse, outcomes)
+    _prune_results(context, quality_dir)
     context.build_data_docs()
     docs = quality_dir / DATA_DOCS_INDEX
     return Validation(tuple(outcomes), docs if docs.is_file() else None)
+
+
+def _prune_results(context, quality_dir: Path) -> None:
+    """Keep the newest ``KEEP_RESULTS`` stored validations per suite: GX keeps every one, and
+    Data Docs render them all, so without pruning each run would cost more than the last."""
+    store = context.validation_results_store
+    by_suite: dict[str, list] = {}
+    for key in store.list_keys():
+        by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+    stale = [
+        key
+        for keys in by_suite.values()
+        for key in sorted(keys, key=lambda k: k.run_id.run_time, reverse=True)[KEEP_RESULTS:]
+    ]
+    for key in stale:
+        store.remove_key(key)
+    if stale:  # pages of removed validations would linger: rebuild the site from what is kept
+        shutil.rmtree(quality_dir / DATA_DOCS_INDEX.parent, ignore_errors=True)
 
 
 def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[SuiteOutcome]:
