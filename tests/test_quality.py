@@ -248,3 +248,19 @@ def test_data_docs_keep_only_the_latest_validations(built, tmp_path, monkeypatch
     pages = sorted((site / "validations").rglob("*.html"))
     assert len(pages) == 2, pages
     assert all("marts.topics" in page.name for page in pages)
+
+
+def test_every_suite_is_an_asset_check_on_its_asset_and_raw_suites_block():
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for suite in SUITES.values():
+        key = dg.AssetCheckKey(dg.AssetKey([suite.schema, suite.table]), "great_expectations")
+        assert key in graph.asset_check_keys, key
+        assert graph.get_check_spec(key).blocking == (suite.schema == "raw")
+        assert suite.qualified_table in graph.get_check_spec(key).description
+    build = defs.resolve_job_def("build_marts")
+    checks = build.asset_layer.asset_graph.asset_check_keys
+    assert dg.AssetCheckKey(dg.AssetKey(["raw", "dumps"]), "great_expectations") in checks
