@@ -100,18 +100,19 @@ def validate(
         )
     gx = _import_gx()
     quality_dir.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
     outcomes = []
     # Queue behind a writer (ingestion or dbt build), and keep writers out while GX reads:
-    # a consistent view, and no "Could not set lock on file" on either side.
+    # a consistent view, and no "Could not set lock on file" on either side. The lock also
+    # keeps two validations (a UI run, a CLI check) from writing GX's file context at once.
     with writer_lock(warehouse, wait_seconds):
+        context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
         with _sql_datasource(context, warehouse) as datasource:
             for suite in suites:
                 outcomes.append(_validate_suite(gx, context, datasource, suite))
         # GX returns only a count for a failed query expectation: fetch a few rows it found
         outcomes = _with_query_samples(warehouse, outcomes)
-    _prune_results(context, quality_dir)
-    context.build_data_docs()
+        _prune_results(context, quality_dir)
+        context.build_data_docs()
     docs = quality_dir / DATA_DOCS_INDEX
     return Validation(tuple(outcomes), docs if docs.is_file() else None)
 
