@@ -163,7 +163,7 @@ def _ingest_batch(
                 to_parse.append(dump)
             rows.append(row)
 
-        parsed = parse_dumps(to_parse)
+        parsed = parse_dumps(to_parse, shas={d.file_name: s for _, d, s in fresh})
         outcomes = _write(con, rows, parsed)
         con.execute("commit")
     except BaseException:
