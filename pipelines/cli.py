@@ -108,6 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", required=True, help="folder to write the dumps into")
     synth.add_argument("--dumps", type=int, required=True, help="how many dumps")
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument(
+        "--relist-share",
+        type=float,
+        default=1 / 3,
+        help="share of a dump's listings that re-list earlier papers, in [0, 1) (default 0.33)",
+    )
+    synth.add_argument(
+        "--variant-share",
+        type=float,
+        default=0.05,
+        help="share of re-listings whose title is written slightly differently, in [0, 1] "
+        "(default 0.05)",
+    )
     return parser
 
 
@@ -230,7 +243,17 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
     if args.dumps < 1:
         raise PapertrendsError("--dumps must be at least 1")
-    paths = write_dumps(Path(args.out), args.dumps, seed=args.seed)
+    if not 0.0 <= args.relist_share < 1.0:
+        raise PapertrendsError("--relist-share must be at least 0 and below 1")
+    if not 0.0 <= args.variant_share <= 1.0:
+        raise PapertrendsError("--variant-share must be between 0 and 1")
+    paths = write_dumps(
+        Path(args.out),
+        args.dumps,
+        seed=args.seed,
+        relist_share=args.relist_share,
+        variant_share=args.variant_share,
+    )
     total = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} synthetic dumps ({total / 1e6:.1f} MB) to {args.out}")
     return EXIT_OK

@@ -236,3 +236,30 @@ def test_generation_is_lazy_and_rejects_bad_arguments_at_once() -> None:
         generate_dumps(1, papers_per_dump=(10, 5))
     with pytest.raises(ValueError):
         generate_dumps(-1)
+
+
+def test_cli_synth_writes_dumps_with_the_requested_shares(tmp_path: Path) -> None:
+    from pipelines.cli import main
+
+    args = ["synth", "--out", str(tmp_path / "a"), "--dumps", "8", "--seed", "4"]
+    assert main([*args, "--relist-share", "0", "--variant-share", "0"]) == 0
+    paths = sorted((tmp_path / "a").iterdir())
+    sightings = parse_dumps(read_dumps(paths)).sightings
+    assert len(paths) == 8
+    assert sightings["paper_id"].n_unique() == sightings.height  # nothing re-listed
+    assert main(["synth", "--out", str(tmp_path / "b"), "--dumps", "8", "--seed", "4"]) == 0
+    relisted = parse_dumps(read_dumps(sorted((tmp_path / "b").iterdir()))).sightings
+    assert relisted["paper_id"].n_unique() < relisted.height  # the default re-lists a third
+
+
+@pytest.mark.parametrize(
+    "flags", [["--relist-share", "1"], ["--relist-share", "-0.1"], ["--variant-share", "2"]]
+)
+def test_cli_synth_rejects_shares_out_of_range(
+    tmp_path: Path, flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import main
+
+    assert main(["synth", "--out", str(tmp_path), "--dumps", "2", *flags]) == 1
+    assert "papertrends: error: --" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
