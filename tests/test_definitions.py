@@ -6,7 +6,9 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.defs.ingest import dump_files, raw_layer
+from pipelines.defs.automation import MARTS_PAPERS, landing_sensor, marts_after_ingest_sensor
+from pipelines.defs.dbt import build_marts_job
+from pipelines.defs.ingest import RAW_DUMPS, dump_files, ingest_job, raw_layer
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from tests.dumpkit import compose_dump, paper, write_dump
 
@@ -47,3 +49,91 @@ def test_raw_layer_backfills_many_partitions_in_one_run(tmp_path):
     with resources["warehouse"].read_only_connection() as con:
         assert con.execute("select count(*) from raw.sightings").fetchone()[0] == 6
     assert len(instance.get_runs()) == 1
+
+
+def test_every_asset_check_job_sensor_and_schedule_is_described():
+    from pipelines import definitions
+
+    repo = definitions.defs.get_repository_def()
+    graph = definitions.defs.resolve_asset_graph()
+    missing = [
+        f"asset {key.to_user_string()}"
+        for key in graph.get_all_asset_keys()
+        if not (graph.get(key).description or "").strip()
+    ]
+    missing += [
+        f"check {key.asset_key.to_user_string()}:{key.name}"
+        for key in graph.asset_check_keys
+        if not (graph.get_check_spec(key).description or "").strip()
+    ]
+    missing += [
+        f"job {job.name}"
+        for job in repo.get_all_jobs()
+        if not job.name.startswith("__") and not (job.description or "").strip()
+    ]
+    missing += [f"sensor {s.name}" for s in repo.sensor_defs if not (s.description or "").strip()]
+    missing += [
+        f"schedule {s.name}" for s in repo.schedule_defs if not (s.description or "").strip()
+    ]
+    assert not missing
+    assert {s.name for s in repo.sensor_defs} == {"landing_sensor", "marts_after_ingest_sensor"}
+    assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in repo.sensor_defs)
+    assert [s.default_status for s in repo.schedule_defs] == [dg.DefaultScheduleStatus.RUNNING]
+
+
+def test_landing_sensor_requests_each_file_version_once(tmp_path):
+    raw = tmp_path / "raw"
+    write_dump(raw, "a.txt", compose_dump([paper("SenA")]), MTIME)
+    write_dump(raw, "b.txt", compose_dump([paper("SenB")]), MTIME)
+    landing = LandingFolder(raw_dir=str(raw))
+    instance = dg.DagsterInstance.ephemeral()
+
+    def tick(cursor):
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"landing": landing}
+        )
+        return landing_sensor(context)
+
+    first = tick(None)
+    ingests = [r for r in first.run_requests if r.job_name == ingest_job.name]
+    builds = [r for r in first.run_requests if r.job_name == build_marts_job.name]
+    assert sorted(r.partition_key for r in ingests) == ["a.txt", "b.txt"]
+    assert len(builds) == 1  # one marts build queued behind the tick's ingestions
+    (added,) = first.dynamic_partitions_requests
+    assert sorted(added.partition_keys) == ["a.txt", "b.txt"]
+    instance.add_dynamic_partitions(dump_files.name, list(added.partition_keys))
+
+    # nothing changed: the cursor (size, mtime) says so without reading a file
+    again = tick(first.cursor)
+    assert isinstance(again, dg.SkipReason)
+
+    # the same bytes under a new name: a run for the new partition, same content hash
+    write_dump(raw, "a copy.txt", (raw / "a.txt").read_bytes(), MTIME)
+    copy = tick(first.cursor)
+    (copy_ingest,) = [r for r in copy.run_requests if r.job_name == ingest_job.name]
+    by_file = {r.tags["papertrends/file"]: r.run_key for r in ingests}
+    assert copy_ingest.run_key.split("@")[1] == by_file["a.txt"].split("@")[1]
+    assert copy_ingest.partition_key != "a.txt"
+
+    # a file overwritten with new bytes is a new version: a new run key
+    write_dump(raw, "b.txt", compose_dump([paper("SenB"), paper("SenC")]), MTIME + 60)
+    changed = tick(copy.cursor)
+    (b_again,) = [r for r in changed.run_requests if r.job_name == ingest_job.name]
+    assert b_again.partition_key == "b.txt" and b_again.run_key != by_file["b.txt"]
+
+
+def test_marts_sensor_follows_ingestions_the_marts_have_not_seen():
+    instance = dg.DagsterInstance.ephemeral()
+
+    def tick():
+        return marts_after_ingest_sensor(dg.build_sensor_context(instance=instance))
+
+    assert isinstance(tick(), dg.SkipReason)  # nothing ingested yet
+    instance.report_runless_asset_event(dg.AssetMaterialization(RAW_DUMPS))
+    request = tick()
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("marts-after-")
+    instance.report_runless_asset_event(dg.AssetMaterialization(MARTS_PAPERS))
+    assert isinstance(tick(), dg.SkipReason)  # the marts are newer
+    instance.report_runless_asset_event(dg.AssetMaterialization(RAW_DUMPS))
+    later = tick()
+    assert isinstance(later, dg.RunRequest) and later.run_key != request.run_key

@@ -1,0 +1,296 @@
+"""The real thing: `papertrends ui` (Dagster webserver and daemon) in a temporary DAGSTER_HOME.
+
+GraphQL shows the assets, their checks, the running landing sensor and the daily schedule; a dump
+saved into the landing folder reaches marts.papers with no click, and the same bytes saved under
+another name add nothing. Waits are bounded; the whole process group is killed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.dumpkit import compose_dump, paper
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+LOCATION = "papertrends"
+REPOSITORY = "__repository__"
+STARTUP_SECONDS = 120
+TO_MARTS_SECONDS = 180
+RUN_SECONDS = 120
+
+REPO_SELECTOR = f'{{repositoryLocationName: "{LOCATION}", repositoryName: "{REPOSITORY}"}}'
+SENSORS_QUERY = f"""{{
+  sensorsOrError(repositorySelector: {REPO_SELECTOR}) {{
+    __typename
+    ... on Sensors {{ results {{ name description sensorState {{ status }} }} }}
+    ... on PythonError {{ message }}
+  }}
+}}"""
+SCHEDULES_QUERY = f"""{{
+  schedulesOrError(repositorySelector: {REPO_SELECTOR}) {{
+    __typename
+    ... on Schedules {{
+      results {{ name description cronSchedule scheduleState {{ status }} }}
+    }}
+  }}
+}}"""
+ASSETS_QUERY = """{
+  assetNodes {
+    assetKey { path }
+    description
+    assetChecksOrError { ... on AssetChecks { checks { name description } } }
+  }
+}"""
+RUNS_QUERY = """query Runs($filter: RunsFilter) {
+  runsOrError(filter: $filter) {
+    ... on Runs { results { runId jobName status tags { key value } } }
+  }
+}"""
+FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
+@dataclass
+class Ui:
+    """A running `papertrends ui` and the folders it works on."""
+
+    process: subprocess.Popen
+    port: int
+    env: dict[str, str]
+    raw_dir: Path
+    log: Path
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/graphql",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = json.loads(response.read())
+        assert "errors" not in payload, payload["errors"]
+        return payload["data"]
+
+    def sql(self, query: str) -> list[list[str]] | None:
+        """Rows of a read-only `papertrends sql --csv` (header dropped); None while the table
+        does not exist yet or a writer holds the file."""
+        done = subprocess.run(
+            [str(BIN / "papertrends"), "sql", query, "--csv"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0:  # not there yet, or a writer holds the file: ask again
+            assert any(
+                reason in done.stderr for reason in ("busy", "no warehouse", "does not exist")
+            ), done.stderr
+            return None
+        lines = done.stdout.strip().splitlines()
+        return [line.split(",") for line in lines[1:]]
+
+    def runs(self, **tags: str) -> list[dict]:
+        filter_ = {"tags": [{"key": k, "value": v} for k, v in tags.items()]}
+        return self.graphql(RUNS_QUERY, {"filter": filter_})["runsOrError"]["results"]
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(what: str, ui: Ui, seconds: float, probe):
+    """Call ``probe`` until it returns something truthy; fail with the log after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            value = probe()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            value = None
+        if value:
+            return value
+        if ui.process.poll() is not None:
+            pytest.fail(f"papertrends ui exited ({ui.process.returncode})\n{ui.log_tail()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} after {seconds:.0f} s\n{ui.log_tail()}")
+        time.sleep(1.0)
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory: pytest.TempPathFactory):
+    """`papertrends ui` on a free port with its own DAGSTER_HOME, landing folder and warehouse."""
+    root = tmp_path_factory.mktemp("ui")
+    env = dict(os.environ)
+    env.update(
+        PAPERTRENDS_RAW_DIR=str(root / "raw"),
+        PAPERTRENDS_WAREHOUSE=str(root / "warehouse.duckdb"),
+        PAPERTRENDS_REPORTS_DIR=str(root / "reports"),
+        PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+    )
+    port = _free_port()
+    log = root / "ui.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "papertrends"), "ui", "--port", str(port), "--host", "127.0.0.1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # dagster dev starts the webserver, the daemon and code servers: one group to kill
+            start_new_session=True,
+        )
+    running = Ui(process=process, port=port, env=env, raw_dir=root / "raw", log=log)
+    try:
+        _wait(
+            "loaded code location",
+            running,
+            STARTUP_SECONDS,
+            lambda: running.graphql(SENSORS_QUERY)["sensorsOrError"]["__typename"] == "Sensors",
+        )
+        yield running
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the whole process group (dagster dev shuts its children down, run workers are in
+    the group too), give it 30 s, then SIGKILL whatever is left of the group."""
+    group = process.pid  # start_new_session: the group id is the leader's pid
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _group_alive(group) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_graphql_shows_assets_checks_sensor_and_schedule(ui: Ui):
+    nodes = {
+        "/".join(node["assetKey"]["path"]): node for node in ui.graphql(ASSETS_QUERY)["assetNodes"]
+    }
+    expected = {
+        "raw/dumps",
+        "raw/sightings",
+        "raw/rejects",
+        "marts/papers",
+        "marts/paper_sightings",
+        "marts/paper_topics",
+        "marts/topics",
+        "marts/topic_trends",
+        "marts/rising_topics",
+        "marts/term_trends",
+        "reports/trend_report",
+    }
+    assert expected <= nodes.keys()
+    undescribed = [key for key, node in nodes.items() if not node["description"]]
+    assert not undescribed
+    checks = {
+        key: [check["name"] for check in node["assetChecksOrError"].get("checks", [])]
+        for key, node in nodes.items()
+    }
+    # raw tables: Great Expectations suites; marts: dbt tests and suites
+    assert checks["raw/dumps"] and checks["raw/sightings"]
+    assert any(name.startswith("unique_papers") for name in checks["marts/papers"])
+    undescribed = [
+        f"{key}:{check['name']}"
+        for key, node in nodes.items()
+        for check in node["assetChecksOrError"].get("checks", [])
+        if not check["description"]
+    ]
+    assert not undescribed
+
+    sensors = {s["name"]: s for s in ui.graphql(SENSORS_QUERY)["sensorsOrError"]["results"]}
+    assert sensors["landing_sensor"]["sensorState"]["status"] == "RUNNING"
+    assert sensors["marts_after_ingest_sensor"]["sensorState"]["status"] == "RUNNING"
+    assert all(s["description"] for s in sensors.values())
+
+    schedules = ui.graphql(SCHEDULES_QUERY)["schedulesOrError"]["results"]
+    daily = {s["name"]: s for s in schedules}["daily_marts_refresh"]
+    assert daily["scheduleState"]["status"] == "RUNNING"
+    assert daily["cronSchedule"] == "0 6 * * *"
+    assert daily["description"]
+
+
+def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
+    text = compose_dump([paper("Zephyrine"), paper("Quorallis"), paper("Vantablume")])
+    ui.raw_dir.mkdir(parents=True, exist_ok=True)
+    # saved the way a browser does: written under a temporary name, then renamed
+    (ui.raw_dir / "daily.txt.part").write_text(text, encoding="utf-8")
+    (ui.raw_dir / "daily.txt.part").rename(ui.raw_dir / "daily.txt")
+
+    def papers() -> list[str] | None:
+        rows = ui.sql("select title from marts.papers order by title")
+        return [row[0] for row in rows] if rows else None
+
+    titles = _wait("papers in marts.papers", ui, TO_MARTS_SECONDS, papers)
+    assert [t.split(":")[0] for t in titles] == ["Quorallis", "Vantablume", "Zephyrine"]
+    (ingest,) = ui.runs(**{"papertrends/file": "daily.txt"})
+    assert ingest["status"] == "SUCCESS"
+    assert {"key": "dagster/sensor_name", "value": "landing_sensor"} in ingest["tags"]
+
+    # the same bytes under another name: recorded as a duplicate, nothing added
+    shutil.copyfile(ui.raw_dir / "daily.txt", ui.raw_dir / "daily (copy).txt")
+
+    def duplicate_run_finished() -> dict | None:
+        runs = ui.runs(**{"papertrends/file": "daily (copy).txt"})
+        return runs[0] if runs and runs[0]["status"] in FINISHED else None
+
+    run = _wait("finished run for the copy", ui, RUN_SECONDS, duplicate_run_finished)
+    assert run["status"] == "SUCCESS", ui.log_tail()
+    dumps = _wait(
+        "raw.dumps",
+        ui,
+        RUN_SECONDS,
+        lambda: ui.sql(
+            "select file_name, status, n_sightings, "
+            "duplicate_of = (select dump_id from raw.dumps where file_name = 'daily.txt') "
+            "from raw.dumps order by file_name"
+        ),
+    )
+    assert dumps == [
+        ["daily (copy).txt", "duplicate", "0", "true"],
+        ["daily.txt", "loaded", "3", ""],
+    ]
+    counts = _wait(
+        "counts",
+        ui,
+        RUN_SECONDS,
+        lambda: ui.sql(
+            "select (select count(*) from marts.papers), (select count(*) from raw.sightings)"
+        ),
+    )
+    assert counts == [["3", "3"]]
+    # each file version was ingested by exactly one run
+    assert len(ui.runs(**{"papertrends/file": "daily.txt"})) == 1
