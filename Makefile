@@ -7,7 +7,7 @@ UV := $(PYTHON) -m uv
 RAW_DIR ?= $(or $(PAPERTRENDS_RAW_DIR),data/raw)
 SAMPLE_DUMPS ?= 30
 
-.PHONY: run test install
+.PHONY: run test install bench
 
 install: $(VENV)/.installed
 
@@ -28,3 +28,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Benchmarks against a user's scripts (see benchmarks/run.py): writes BENCHMARKS.md; the data goes
+# to /tmp/papertrends-bench. BENCH_SIZE=full (100 to 10,000 dumps: hours here), medium or tiny.
+BENCH_SIZE ?= full
+bench: install
+	$(BIN)/python -m benchmarks.run --size $(BENCH_SIZE)

@@ -1,0 +1,1 @@
+"""Benchmarks of papertrends against the scripts a user would write; ``python -m benchmarks.run``."""

@@ -1,0 +1,785 @@
+"""The benchmark: one command measures papertrends against a user's scripts and writes BENCHMARKS.md.
+
+``python -m benchmarks.run`` (``make bench``) measures, in one run on this machine:
+
+a. parse throughput (MB/s) of ``pipelines.dumps.parse`` against the pure-Python parser of
+   ``benchmarks.baseline`` and against reading the bytes alone;
+b. ``papertrends ingest`` against the user's script (pure-Python parse, pandas dedupe, DuckDB load):
+   wall time, peak RSS, ratio;
+c. ``papertrends run`` end to end on the largest archive, split per stage;
+d. an incremental ``papertrends run`` adding one dump to that warehouse, split per stage;
+e. the time per dump of a fresh ``papertrends run`` at every archive size;
+
+and writes the figures, the targets met or missed, a profile of where the time goes and the
+machine's description (with its load average at start and end: the machine may be shared).
+
+``--size tiny`` runs the same protocol on a few dumps (for the test suite: it checks the
+benchmark works, its figures mean nothing). Data goes to ``--work`` (default under /tmp).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks import baseline
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BIN_DIR = Path(sys.executable).parent
+PAPERTRENDS = str(BIN_DIR / "papertrends")
+SAMPLE_INTERVAL = 0.2  # seconds between RSS samples of a measured process tree
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, ...]  # archive sizes for the fresh runs (time per dump), largest = (c), (d)
+    ingest_sizes: tuple[int, ...]  # sizes for (b)
+    parse_sample: int  # dumps in the parse-throughput sample
+    parse_repeats: int
+    profile_size: int  # dumps for the cProfile of `papertrends ingest`
+    command: str = "run"  # what the timed runs execute
+
+
+TARGET_SIZE = 10_000  # the archive size the run targets are set for
+
+PLANS = {
+    "full": Plan((100, 1_000, 10_000), (1_000, 10_000), 500, 3, 100),
+    # the same protocol without the 10,000-dump archive (about 15 minutes here instead of hours)
+    "medium": Plan((100, 1_000), (1_000,), 500, 3, 100),
+    # for the test suite: `papertrends ingest` stands in for `papertrends run` (no dbt, no GX)
+    "tiny": Plan((3,), (3,), 3, 1, 2, command="ingest"),
+}
+
+TARGETS = {
+    "parser_vs_python": 5.0,  # at least 5x the pure-Python parser
+    "read_vs_parser": 3.0,  # within 3x of reading the bytes
+    "ingest_vs_script": 3.0,  # at least 3x faster than the user's script at the largest size
+    "full_run_seconds": 60.0,
+    "full_run_rss_mb": 2_048.0,
+    "incremental_seconds": 15.0,
+}
+
+PACKAGES = (
+    "polars",
+    "duckdb",
+    "pyarrow",
+    "dagster",
+    "dagster-dbt",
+    "dbt-core",
+    "dbt-duckdb",
+    "great-expectations",
+    "pandas",
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Measuring a child process: wall time, peak RSS of its process tree.
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    command: list[str]
+    seconds: float
+    status: int
+    peak_tree_rss_mb: float  # sampled sum of the RSS of the process and its descendants
+    max_process_rss_mb: float  # largest single process (wait4 rusage, exact)
+    stdout: str = ""
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(self.peak_tree_rss_mb, self.max_process_rss_mb)
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Sum of VmRSS of ``pid`` and all its descendants (from /proc, no psutil)."""
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run ``command`` to completion; its wall time and peak RSS (tree sampled, and wait4)."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        peak = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(SAMPLE_INTERVAL)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return Measured(command, seconds, process.returncode, peak / 1024, usage.ru_maxrss / 1024, text)
+
+
+def _check(result: Measured, allowed: tuple[int, ...] = (0,)) -> Measured:
+    if result.status not in allowed:
+        raise SystemExit(
+            f"benchmark step failed ({result.status}): {' '.join(result.command)}\n{result.stdout}"
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# The steps.
+# --------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """CPU, cores, memory, OS, Python and package versions of this machine."""
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    os_name = platform.platform()
+    try:
+        release = Path("/etc/os-release").read_text(encoding="utf-8")
+        pretty = [line for line in release.splitlines() if line.startswith("PRETTY_NAME=")]
+        if pretty:
+            os_name = f"{pretty[0].split('=', 1)[1].strip(chr(34))} ({platform.release()})"
+    except OSError:
+        pass
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    return {
+        "CPU": cpu,
+        "cores": f"{os.cpu_count()} logical ({len(os.sched_getaffinity(0))} usable by this process)",
+        "RAM": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "OS": os_name,
+        "Python": f"{platform.python_version()} ({sys.executable})",
+        "packages": ", ".join(versions),
+    }
+
+
+def write_archive(work: Path, plan: Plan, seed: int) -> tuple[Measured, dict[int, Path], Path]:
+    """Synthesise the largest archive plus one dump (`papertrends synth`, timed); hard-link the
+    first N dumps into one folder per size; keep the extra dump aside for the incremental run."""
+    largest = plan.sizes[-1]
+    synth_dir = work / "synth"
+    result = _check(
+        measure(
+            [PAPERTRENDS, "synth", "--out", str(synth_dir), "--dumps", str(largest + 1)]
+            + ["--seed", str(seed)]
+        )
+    )
+    files = sorted(synth_dir.iterdir())
+    extra_dir = work / "extra"
+    extra_dir.mkdir()
+    extra = extra_dir / files[-1].name
+    os.link(files[-1], extra)
+    archives = {}
+    for size in sorted(set(plan.sizes) | set(plan.ingest_sizes)):
+        folder = work / f"raw{size}"
+        folder.mkdir()
+        for path in files[:size]:
+            os.link(path, folder / path.name)  # same inode: same bytes and mtime
+        archives[size] = folder
+    return result, archives, extra
+
+
+@dataclass
+class ParseFigures:
+    n_dumps: int
+    megabytes: float
+    listings: int
+    seconds: dict[str, float]  # best of the repeats: read, project, python
+
+    def mbps(self, name: str) -> float:
+        return self.megabytes / self.seconds[name]
+
+
+def parse_throughput(archive: Path, plan: Plan) -> ParseFigures:
+    """Read-only, project parser and pure-Python parser on the same files (page cache warm)."""
+    from pipelines.dumps.parse import DumpFile, parse_dumps
+    from pipelines.warehouse.load import BATCH_SIZE
+
+    paths = sorted(archive.iterdir())[: plan.parse_sample]
+    mtimes = {p: dt.datetime.fromtimestamp(p.stat().st_mtime, tz=dt.UTC) for p in paths}
+    n_bytes = sum(len(p.read_bytes()) for p in paths)  # warms the page cache
+
+    def read_only() -> int:
+        return sum(len(p.read_bytes()) for p in paths)
+
+    def project() -> int:
+        listings = 0
+        for start in range(0, len(paths), BATCH_SIZE):  # batches as the loader parses them
+            batch = paths[start : start + BATCH_SIZE]
+            dumps = [DumpFile(p.name, p.read_bytes(), mtimes[p]) for p in batch]
+            listings += parse_dumps(dumps).sightings.height
+        return listings
+
+    def python() -> int:
+        return sum(len(baseline.parse_file(p)[1]) for p in paths)
+
+    # warm-up, untimed: polars compiles its regexes and starts its thread pool on first use
+    parse_dumps([DumpFile(paths[0].name, paths[0].read_bytes(), mtimes[paths[0]])])
+    seconds, counts = {}, {}
+    for name, func in (("read", read_only), ("project", project), ("python", python)):
+        best = float("inf")
+        for _ in range(plan.parse_repeats):
+            start = time.perf_counter()
+            counts[name] = func()
+            best = min(best, time.perf_counter() - start)
+        seconds[name] = best
+    if counts["project"] != counts["python"]:
+        raise SystemExit(
+            f"parsers disagree: project {counts['project']}, python {counts['python']} listings"
+        )
+    return ParseFigures(len(paths), n_bytes / 1e6, counts["project"], seconds)
+
+
+@dataclass
+class RunFigures:
+    """One `papertrends run` (through benchmarks.stagerun) and its stage split."""
+
+    size: int
+    archive: Path
+    measured: Measured
+    timings: dict
+    dbt_nodes: list[dict] = field(default_factory=list)
+
+    def call(self, name: str) -> float:
+        return sum(c["seconds"] for c in self.timings["calls"] if c["name"] == name)
+
+    @property
+    def wall(self) -> float:
+        return self.measured.seconds
+
+    @property
+    def startup(self) -> float:
+        """Interpreter start, imports and CLI: everything outside ingest/build/check calls."""
+        return self.wall - sum(self.call(n) for n in ("ingest", "build", "check"))
+
+    @property
+    def ingest_command_seconds(self) -> float:
+        """What `papertrends ingest` costs: the run without its build (and check) calls."""
+        return self.wall - self.call("build") - self.call("check")
+
+    @property
+    def ingest_rss_mb(self) -> float:
+        return max(
+            (c["maxrss_mb"] for c in self.timings["calls"] if c["name"] == "ingest"), default=0
+        )
+
+    def steps(self, job_word: str) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for run in self.timings["runs"]:
+            if job_word in run["job"]:
+                for step in run["steps"]:
+                    found[step["step"]] = found.get(step["step"], 0.0) + step["seconds"]
+        return found
+
+    def stage_split(self) -> list[tuple[str, float, str]]:
+        """(stage, seconds, what it covers) summing to the wall time."""
+        build_steps = self.steps("build")
+        dbt = sum(
+            s for k, s in build_steps.items() if "expectations" not in k and "report" not in k
+        )
+        gx = sum(s for k, s in build_steps.items() if "expectations" in k)
+        report = sum(s for k, s in build_steps.items() if "report" in k)
+        build = self.call("build")
+        ingest = self.call("ingest")
+        work = self.call("ingest_files")
+        tests = sum(n["seconds"] for n in self.dbt_nodes if n["type"] == "test")
+        rows = [
+            ("start-up", self.startup, "interpreter, imports, argument parsing"),
+            (
+                "ingest: parse + load",
+                work,
+                "ingest_files: read, hash, parse (polars), DuckDB transactions",
+            ),
+            (
+                "ingest: Dagster",
+                ingest - work,
+                "definitions load, partition registration, run and its event log",
+            ),
+            (
+                "dbt build",
+                dbt,
+                f"dbt models and seeds, and dbt tests (tests' summed node time {tests:.1f} s)",
+            ),
+            ("checks: Great Expectations", gx, "raw and mart suites (asset check steps)"),
+            ("report", report, "trend report step"),
+            ("build: Dagster", build - dbt - gx - report, "run creation, events, step overhead"),
+        ]
+        if self.call("check"):
+            rows.append(("check (orchestrate.check)", self.call("check"), "papertrends check"))
+        return rows
+
+
+def papertrends_run(
+    work: Path, name: str, archive: Path, warehouse: Path, fresh: bool, command_name: str = "run"
+) -> RunFigures:
+    """`papertrends run` (or ``command_name``) on ``archive`` into ``warehouse``, through
+    benchmarks.stagerun; a new warehouse and Dagster instance if ``fresh``."""
+    home = work / f"dagster-{warehouse.stem}"
+    if fresh:
+        for path in (warehouse, home):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+    env = dict(os.environ)
+    env.update(
+        {
+            "DAGSTER_HOME": str(home),
+            "PAPERTRENDS_QUALITY_DIR": str(work / f"quality-{warehouse.stem}"),
+            "PAPERTRENDS_REPORTS_DIR": str(work / f"reports-{warehouse.stem}"),
+        }
+    )
+    timings_path = work / f"timings-{name}.json"
+    command = [sys.executable, "-m", "benchmarks.stagerun", str(timings_path), "--"]
+    command += [command_name, "--raw-dir", str(archive), "--warehouse", str(warehouse)]
+    started = time.time()
+    result = _check(measure(command, env), allowed=(0, 2, 3))  # 2, 3: failed checks, rejects
+    timings = json.loads(timings_path.read_text(encoding="utf-8"))
+    figures = RunFigures(archive_size(archive), archive, result, timings)
+    figures.dbt_nodes = dbt_nodes(timings, warehouse, started, time.time())
+    return figures
+
+
+def archive_size(archive: Path) -> int:
+    return sum(1 for _ in archive.iterdir())
+
+
+def dbt_nodes(timings: dict, warehouse: Path, started: float, ended: float) -> list[dict]:
+    """Per-node timing of the run's dbt build, from the run_results.json dbt wrote: in the
+    target folder dagster-dbt gave that invocation (named after the run, or one folder per
+    warehouse file), written while the run was going on."""
+    target = PROJECT_DIR / "dbt" / "target"
+    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
+    candidates = list(target.glob(f"dagster/{digest}/run_results.json"))
+    for run in timings["runs"]:
+        candidates += target.glob(f"*-{run['run_id'][:7]}-*/run_results.json")
+    nodes = []
+    for path in candidates:
+        if not started <= path.stat().st_mtime <= ended:
+            continue
+        for result in json.loads(path.read_text(encoding="utf-8")).get("results", []):
+            unique_id = result["unique_id"]
+            nodes.append(
+                {
+                    "node": unique_id.split(".", 2)[-1],
+                    "type": unique_id.split(".", 1)[0],
+                    "status": result.get("status"),
+                    "seconds": result.get("execution_time") or 0.0,
+                }
+            )
+    return sorted(nodes, key=lambda n: n["seconds"], reverse=True)
+
+
+def user_script(work: Path, archive: Path) -> Measured:
+    warehouse = work / f"user-{archive.name}.duckdb"
+    warehouse.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "benchmarks.baseline", str(archive), str(warehouse)]
+    return _check(measure(command))
+
+
+def profile_ingest(work: Path, archive: Path) -> dict:
+    """cProfile of `papertrends ingest` on a fresh warehouse: where its time goes."""
+    warehouse = work / "profile.duckdb"
+    home = work / "dagster-profile"
+    env = dict(os.environ)
+    env.update(
+        {
+            "DAGSTER_HOME": str(home),
+            "PAPERTRENDS_QUALITY_DIR": str(work / "quality-profile"),
+            "PAPERTRENDS_REPORTS_DIR": str(work / "reports-profile"),
+        }
+    )
+    out = work / "ingest.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "pipelines.cli"]
+    command += ["ingest", "--raw-dir", str(archive), "--warehouse", str(warehouse)]
+    result = _check(measure(command, env))
+    stats = pstats.Stats(str(out))
+    wanted = {
+        "store_event": "Dagster event log: store_event (SQLite writes, one per event)",
+        "_log_asset_planned_events": "Dagster: planned-materialization events at run creation",
+        "ingest_files": "papertrends: ingest_files (read, hash, parse, load)",
+        "parse_dumps": "papertrends: parse_dumps (polars parser)",
+        "_write": "papertrends: DuckDB inserts (_write)",
+    }
+    rows = []
+    for (filename, _line, func), (_cc, calls, _tt, cumulative, _callers) in stats.stats.items():
+        if func in wanted and ("dagster" in filename or "pipelines" in filename):
+            rows.append((wanted[func], calls, cumulative))
+    total = max(
+        (cum for (_f, _l, fn), (_c, _n, _t, cum, _r) in stats.stats.items() if fn == "main"),
+        default=0,
+    )
+    return {"archive": archive_size(archive), "wall": result.seconds, "total": total, "rows": rows}
+
+
+# --------------------------------------------------------------------------------------------------
+# The report.
+# --------------------------------------------------------------------------------------------------
+
+
+def _verdict(met: bool) -> str:
+    return "**met**" if met else "**missed**"
+
+
+def render(
+    size: str,
+    plan: Plan,
+    info: dict[str, str],
+    loads: tuple[tuple[float, ...], tuple[float, ...]],
+    stamps: tuple[str, str],
+    synth: Measured,
+    synth_megabytes: float,
+    parse: ParseFigures,
+    scripts: dict[int, Measured],
+    runs: dict[int, RunFigures],
+    incremental: RunFigures,
+    profile: dict,
+) -> str:
+    largest = plan.sizes[-1]
+    full = runs[largest]
+    parser_vs_python = parse.mbps("project") / parse.mbps("python")
+    read_vs_parser = parse.mbps("read") / parse.mbps("project")
+    ingest_largest = max(plan.ingest_sizes)
+    ingest_ratio = scripts[ingest_largest].seconds / runs[ingest_largest].ingest_command_seconds
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `python -m benchmarks.run --size {size}` (`make bench`) from {stamps[0]} to "
+        f"{stamps[1]} UTC; every figure below comes from that one run on the machine described "
+        "at the end. Synthetic archives from `papertrends synth` (seed fixed), one third of the "
+        "listings re-list earlier papers, 5% of those with a title variant.",
+        "",
+    ]
+    if size == "tiny":
+        lines += [
+            "**Tiny size (a test of the benchmark itself): these figures mean nothing, and "
+            "`papertrends ingest` stands in for `papertrends run`.**",
+            "",
+        ]
+    load_note = (
+        f"Load average (1, 5, 15 min) at start {', '.join(f'{x:.2f}' for x in loads[0])}, at end "
+        f"{', '.join(f'{x:.2f}' for x in loads[1])} on {os.cpu_count()} cores: above the core "
+        "count means other work competed for the CPU and every time below is inflated by it."
+    )
+    lines += [load_note, ""]
+
+    def at_size(size_measured: int, met: bool, grows: bool) -> str:
+        """Verdict of a target set for TARGET_SIZE dumps, measured at ``size_measured``."""
+        if size_measured >= TARGET_SIZE:
+            return _verdict(met)
+        if grows and not met:  # cost only grows with the archive: missed there too
+            return f"**missed** (already at {size_measured:,} dumps; {TARGET_SIZE:,} not run)"
+        return f"not measured at {TARGET_SIZE:,} dumps (at {size_measured:,}: {_verdict(met)})"
+
+    targets = [
+        (
+            "parser at least 5x the pure-Python parser",
+            f"{parser_vs_python:.1f}x",
+            _verdict(parser_vs_python >= TARGETS["parser_vs_python"]),
+        ),
+        (
+            "parser within 3x of reading the bytes",
+            f"reading is {read_vs_parser:.1f}x faster",
+            _verdict(read_vs_parser <= TARGETS["read_vs_parser"]),
+        ),
+        (
+            f"`papertrends ingest` at least 3x faster than the user's script at {TARGET_SIZE:,} "
+            "dumps",
+            f"{ingest_ratio:.2f}x at {ingest_largest:,} dumps",
+            at_size(ingest_largest, ingest_ratio >= TARGETS["ingest_vs_script"], False),
+        ),
+        (
+            f"full run on {TARGET_SIZE:,} dumps under 60 s",
+            f"{full.wall:.1f} s at {largest:,} dumps",
+            at_size(largest, full.wall < TARGETS["full_run_seconds"], True),
+        ),
+        (
+            f"full run on {TARGET_SIZE:,} dumps with peak RSS under 2 GB",
+            f"{full.measured.peak_rss_mb:,.0f} MB at {largest:,} dumps",
+            at_size(largest, full.measured.peak_rss_mb < TARGETS["full_run_rss_mb"], True),
+        ),
+        (
+            "incremental run (+1 dump) under 15 s whatever the archive size",
+            f"{incremental.wall:.1f} s (+1 dump to {largest:,})",
+            _verdict(incremental.wall < TARGETS["incremental_seconds"]),
+        ),
+    ]
+    lines += ["## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {verdict} |" for name, value, verdict in targets]
+    lines += [""]
+
+    lines += [
+        "## a. Parse throughput",
+        "",
+        f"{parse.n_dumps:,} dumps, {parse.megabytes:.1f} MB, {parse.listings:,} listings (both "
+        f"parsers find the same), page cache warm, best of {plan.parse_repeats}. Every variant "
+        "reads the files itself. The project parser is `pipelines.dumps.parse.parse_dumps` on "
+        "batches of 500 dumps as the loader calls it (it also hashes each file and validates "
+        "encoding, shape and pairing); the pure-Python parser is `benchmarks/baseline.py` "
+        "(decode, split on blank lines, pair, normalise and hash titles).",
+        "",
+        "| reader | seconds | MB/s |",
+        "|---|---:|---:|",
+    ]
+    for name, label in (
+        ("read", "reading the bytes alone"),
+        ("project", "papertrends parser"),
+        ("python", "pure-Python parser"),
+    ):
+        lines.append(f"| {label} | {parse.seconds[name]:.3f} | {parse.mbps(name):,.0f} |")
+    lines += [
+        "",
+        f"papertrends parser / pure-Python: **{parser_vs_python:.1f}x**; reading the bytes / "
+        f"papertrends parser: **{read_vs_parser:.1f}x**.",
+        "",
+    ]
+
+    lines += [
+        "## b. Ingest: `papertrends ingest` against a user's script",
+        "",
+        "User's script: `python -m benchmarks.baseline` (pure-Python parse, pandas dedupe of files "
+        "and papers, DuckDB load of dumps, sightings and papers). `papertrends ingest`: the ingest "
+        "part of the fresh `papertrends run` of section e at that size (the same process start, "
+        "imports and `orchestrate.ingest` call the `ingest` command makes; timed inside the run by "
+        "`benchmarks/stagerun.py`), peak RSS = that process's high-water mark after ingesting. "
+        "Script RSS: peak of its process.",
+        "",
+        "| dumps | user's script s | papertrends ingest s | ratio (script / papertrends) "
+        "| user's script peak RSS MB | papertrends ingest peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in plan.ingest_sizes:
+        script, run = scripts[n], runs[n]
+        lines.append(
+            f"| {n:,} | {script.seconds:.1f} | {run.ingest_command_seconds:.1f} | "
+            f"{script.seconds / run.ingest_command_seconds:.2f}x | {script.peak_rss_mb:,.0f} | "
+            f"{run.ingest_rss_mb:,.0f} |"
+        )
+    lines += [""]
+
+    def split_table(run: RunFigures) -> list[str]:
+        rows = ["| stage | seconds | share | covers |", "|---|---:|---:|---|"]
+        for stage, seconds, covers in run.stage_split():
+            rows.append(f"| {stage} | {seconds:.1f} | {seconds / run.wall:.0%} | {covers} |")
+        rows.append(f"| **total (wall)** | **{run.wall:.1f}** | 100% | |")
+        rows += [
+            "",
+            f"Peak RSS: {run.measured.peak_rss_mb:,.0f} MB for the process tree (sampled every "
+            f"{SAMPLE_INTERVAL} s: papertrends and its dbt subprocess), largest single process "
+            f"{run.measured.max_process_rss_mb:,.0f} MB.",
+        ]
+        return rows
+
+    how = (
+        "Run through `benchmarks/stagerun.py`, which calls the CLI's `main(['run', ...])` in a "
+        "child process and times the two calls `papertrends run` makes (`orchestrate.ingest`, "
+        "`orchestrate.build`) and `ingest_files` inside the ingest; the dbt, Great Expectations "
+        "and report stages are the step durations from the Dagster run's step events in its "
+        "instance (DAGSTER_HOME of the run); dbt tests run inside `dbt build`, their time is "
+        "the sum of their node times in dbt's run_results.json. Checks = Great Expectations "
+        "suites (asset check steps of the build run) plus the dbt tests."
+    )
+    lines += [
+        f"## c. `papertrends run` end to end on {largest:,} dumps",
+        "",
+        how,
+        "",
+        *split_table(full),
+        "",
+        f"## d. Incremental `papertrends run`: 1 dump added to the {largest:,}-dump warehouse",
+        "",
+        *split_table(incremental),
+        "",
+        "## e. Time per dump",
+        "",
+        "Fresh `papertrends run` (new warehouse, new Dagster instance) per archive size.",
+        "",
+        "| dumps | MB | wall s | ms per dump | ingest s | build s | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in plan.sizes:
+        run = runs[n]
+        megabytes = sum(p.stat().st_size for p in run.archive.iterdir()) / 1e6
+        lines.append(
+            f"| {n:,} | {megabytes:,.0f} | {run.wall:.1f} | {run.wall / n * 1000:,.1f} | "
+            f"{run.call('ingest'):.1f} | {run.call('build'):.1f} | {run.measured.peak_rss_mb:,.0f} |"
+        )
+    lines += [
+        "",
+        f"`papertrends synth` wrote the {largest + 1:,} dumps ({synth_megabytes:,.0f} MB) in "
+        f"{synth.seconds:.1f} s.",
+        "",
+    ]
+
+    lines += ["## Where the time goes", ""]
+    lines += [
+        f"cProfile of `papertrends ingest` on a fresh warehouse with {profile['archive']:,} dumps "
+        f"({profile['wall']:.1f} s wall, {profile['total']:.1f} s in `main` under the profiler):",
+        "",
+        "| function | calls | cumulative s |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {label} | {calls:,} | {cum:.1f} |"
+        for label, calls, cum in sorted(profile["rows"], key=lambda r: -r[2])
+    ]
+    lines += [
+        "",
+        f"Slowest dbt nodes of the {largest:,}-dump run (run_results.json execution time; dbt "
+        "runs several threads, so they overlap):",
+        "",
+        "| node | type | seconds |",
+        "|---|---|---:|",
+    ]
+    lines += [f"| {n['node']} | {n['type']} | {n['seconds']:.1f} |" for n in full.dbt_nodes[:10]]
+    lines += [
+        "",
+        "Slowest dbt nodes of the incremental run:",
+        "",
+        "| node | type | seconds |",
+        "|---|---|---:|",
+    ]
+    lines += [
+        f"| {n['node']} | {n['type']} | {n['seconds']:.1f} |" for n in incremental.dbt_nodes[:10]
+    ]
+    lines += ["", "## Machine", ""]
+    lines += [f"* **{key}**: {value}" for key, value in info.items()]
+    lines += [
+        "* **load average (1, 5, 15 min) at start / end**: "
+        + " / ".join(", ".join(f"{x:.2f}" for x in load) for load in loads),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--size", choices=sorted(PLANS), default="full")
+    parser.add_argument("--out", default=str(PROJECT_DIR / "BENCHMARKS.md"), help="report file")
+    parser.add_argument(
+        "--work",
+        default=str(Path(tempfile.gettempdir()) / "papertrends-bench"),
+        help="folder for the archives and warehouses (emptied first)",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    plan = PLANS[args.size]
+    work = Path(args.work)
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+
+    load_start = os.getloadavg()
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    info = machine()
+
+    def step(message: str) -> None:
+        print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
+
+    step(f"synthesising {plan.sizes[-1] + 1:,} dumps")
+    synth, archives, extra = write_archive(work, plan, args.seed)
+    synth_mb = sum(p.stat().st_size for p in (work / "synth").iterdir()) / 1e6
+
+    step("a. parse throughput")
+    parse = parse_throughput(archives[max(archives)], plan)
+
+    scripts = {}
+    for n in plan.ingest_sizes:
+        step(f"b. user's script on {n:,} dumps")
+        scripts[n] = user_script(work, archives[n])
+
+    runs = {}
+    for n in sorted(set(plan.sizes) | set(plan.ingest_sizes)):
+        step(f"e. fresh papertrends run on {n:,} dumps")
+        runs[n] = papertrends_run(
+            work, f"fresh{n}", archives[n], work / f"wh{n}.duckdb", True, plan.command
+        )
+
+    largest = plan.sizes[-1]
+    step(f"d. incremental run: 1 dump added to {largest:,}")
+    os.link(extra, archives[largest] / extra.name)
+    incremental = papertrends_run(
+        work,
+        f"incremental{largest}",
+        archives[largest],
+        work / f"wh{largest}.duckdb",
+        False,
+        plan.command,
+    )
+
+    step(f"profile of papertrends ingest on {plan.profile_size:,} dumps")
+    profile_dir = work / f"raw-profile{plan.profile_size}"
+    profile_dir.mkdir()
+    for path in sorted(archives[largest].iterdir())[: plan.profile_size]:
+        os.link(path, profile_dir / path.name)
+    profile = profile_ingest(work, profile_dir)
+
+    load_end = os.getloadavg()
+    ended = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    text = render(
+        args.size,
+        plan,
+        info,
+        (load_start, load_end),
+        (started, ended),
+        synth,
+        synth_mb,
+        parse,
+        scripts,
+        runs,
+        incremental,
+        profile,
+    )
+    Path(args.out).write_text(text, encoding="utf-8")
+    step(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
