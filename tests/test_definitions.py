@@ -9,7 +9,9 @@ import dagster as dg
 from pipelines.defs.automation import MARTS_PAPERS, landing_sensor, marts_after_ingest_sensor
 from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import RAW_DUMPS, dump_files, ingest_job, raw_layer
+from pipelines.defs.metadata import preview_markdown
 from pipelines.defs.resources import LandingFolder, WarehouseResource
+from pipelines.warehouse.metadata import Preview
 from tests.dumpkit import compose_dump, paper, write_dump
 
 MTIME = dt.datetime(2026, 9, 1, 12, tzinfo=dt.UTC).timestamp()
@@ -137,3 +139,60 @@ def test_marts_sensor_follows_ingestions_the_marts_have_not_seen():
     instance.report_runless_asset_event(dg.AssetMaterialization(RAW_DUMPS))
     later = tick()
     assert isinstance(later, dg.RunRequest) and later.run_key != request.run_key
+
+
+def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
+    raw = tmp_path / "raw"
+    write_dump(raw, "daily.txt", compose_dump([paper("Meta|One"), paper("Meta_Two")]), MTIME)
+    write_dump(raw, "daily_copy.txt", (raw / "daily.txt").read_bytes(), MTIME)
+    lost = compose_dump([paper("MetaThree")]).replace(paper("MetaThree")[1] + "\n", "")
+    write_dump(raw, "lost.txt", lost + "\n" + "\n\n".join(paper("MetaFour")) + "\n", MTIME)
+    resources = {
+        "warehouse": WarehouseResource(database=str(tmp_path / "w.duckdb")),
+        "landing": LandingFolder(raw_dir=str(raw)),
+    }
+    instance = dg.DagsterInstance.ephemeral()
+    keys = [f.partition_key for f in resources["landing"].files()]
+    instance.add_dynamic_partitions(dump_files.name, keys)
+    result = dg.materialize(
+        [raw_layer],
+        instance=instance,
+        resources=resources,
+        tags={
+            "dagster/asset_partition_range_start": keys[0],
+            "dagster/asset_partition_range_end": keys[-1],
+        },
+    )
+    assert result.success
+    metadata = {
+        m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
+        for m in result.asset_materializations_for_node("raw_layer")
+    }
+    dumps = metadata["raw/dumps"]
+    assert dumps["rows_total"] == 3 and dumps["new_rows"] == 3
+    table = dumps["dumps_in_run"]
+    assert "| daily.txt | loaded | 2026-08-25 | inferred | 2 | 0 |" in table
+    assert "| daily\\_copy.txt | duplicate |" in table and "same bytes as daily.txt" in table
+    assert "| lost.txt | loaded | 2026-08-25 | inferred | 1 | 1 |" in table
+    sightings = metadata["raw/sightings"]
+    assert sightings["rows_total"] == 3 and sightings["new_rows"] == 3
+    # titles are shown as written: Markdown syntax escaped, one line, cut with an ellipsis
+    assert "Meta\\|One: Sparse Mixture of Experts" in sightings["new_listings"]
+    assert "Meta\\_Two" in sightings["new_listings"]
+    assert "…" in sightings["new_listings"]
+    rejects = metadata["raw/rejects"]
+    assert rejects["rows_total"] == 1 and rejects["new_rows"] == 1
+    assert "| lost.txt |" in rejects["new_rejects"] and "orphan title" in rejects["new_rejects"]
+
+
+def test_preview_markdown_says_how_many_rows_are_not_shown():
+    preview = Preview(columns=["title"], rows=[["a"], ["b"]])
+    assert preview_markdown(preview, total=10).splitlines() == [
+        "| title |",
+        "|---|",
+        "| a |",
+        "| b |",
+        "",
+        "_2 of 10 rows shown_",
+    ]
+    assert preview_markdown(Preview(columns=["title"], rows=[])) == "_no rows_"

@@ -62,6 +62,18 @@ RUNS_QUERY = """query Runs($filter: RunsFilter) {
     ... on Runs { results { runId jobName status tags { key value } } }
   }
 }"""
+METADATA_QUERY = """query Latest($keys: [AssetKeyInput!]) {
+  assetNodes(assetKeys: $keys) {
+    assetKey { path }
+    assetMaterializations(limit: 1) {
+      metadataEntries {
+        label
+        ... on IntMetadataEntry { intValue }
+        ... on MarkdownMetadataEntry { mdStr }
+      }
+    }
+  }
+}"""
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
@@ -108,6 +120,19 @@ class Ui:
     def runs(self, **tags: str) -> list[dict]:
         filter_ = {"tags": [{"key": k, "value": v} for k, v in tags.items()]}
         return self.graphql(RUNS_QUERY, {"filter": filter_})["runsOrError"]["results"]
+
+    def latest_metadata(self, *keys: str) -> dict[str, dict[str, object]]:
+        """The metadata of each asset's latest materialization, by label ({} if none yet)."""
+        variables = {"keys": [{"path": key.split("/")} for key in keys]}
+        nodes = self.graphql(METADATA_QUERY, variables)["assetNodes"]
+        return {
+            "/".join(node["assetKey"]["path"]): {
+                entry["label"]: entry.get("intValue", entry.get("mdStr"))
+                for event in node["assetMaterializations"]
+                for entry in event["metadataEntries"]
+            }
+            for node in nodes
+        }
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -259,6 +284,13 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
     (ingest,) = ui.runs(**{"papertrends/file": "daily.txt"})
     assert ingest["status"] == "SUCCESS"
     assert {"key": "dagster/sensor_name", "value": "landing_sensor"} in ingest["tags"]
+    # the ingestion's metadata: totals, new rows, the dump with its listing date, a preview
+    raw_metadata = ui.latest_metadata("raw/dumps", "raw/sightings")
+    assert raw_metadata["raw/dumps"]["rows_total"] == 1
+    assert "| daily.txt | loaded | 2" in raw_metadata["raw/dumps"]["dumps_in_run"]
+    assert "-08-25" in raw_metadata["raw/dumps"]["dumps_in_run"]
+    assert raw_metadata["raw/sightings"]["new_rows"] == 3
+    assert "Zephyrine" in raw_metadata["raw/sightings"]["new_listings"]
 
     # the same bytes under another name: recorded as a duplicate, nothing added
     shutil.copyfile(ui.raw_dir / "daily.txt", ui.raw_dir / "daily (copy).txt")
@@ -294,3 +326,14 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
     assert counts == [["3", "3"]]
     # each file version was ingested by exactly one run
     assert len(ui.runs(**{"papertrends/file": "daily.txt"})) == 1
+
+    # the copy's ingestion shows it as a duplicate; the marts show their rows and a preview
+    def metadata_in():
+        found = ui.latest_metadata("raw/dumps", "marts/papers")
+        return found if all(found.values()) else None
+
+    metadata = _wait("materialization metadata", ui, RUN_SECONDS, metadata_in)
+    assert metadata["raw/dumps"]["rows_total"] == 2
+    assert "duplicate" in metadata["raw/dumps"]["dumps_in_run"]
+    assert metadata["marts/papers"]["dagster/row_count"] == 3
+    assert "Zephyrine" in metadata["marts/papers"]["preview"]
