@@ -1,12 +1,16 @@
 """Connection policy for the DuckDB file: one writer at a time, readers read-only.
 
 DuckDB lets one process hold a file for writing; any other open (even read-only) fails with
-"Could not set lock on file". Writers wait a bounded time for the lock, readers do not wait:
-both turn failure into one-line ``WarehouseBusy`` / ``WarehouseUnusable`` errors.
+"Could not set lock on file". Writers wait a bounded time for the lock; readers that are part of a
+run wait as long, ``papertrends sql`` only briefly. Failures become one-line ``WarehouseBusy`` /
+``WarehouseUnusable`` errors naming the file and the reason, also when a write fails half-way
+(disk full, read-only file system): the transaction is then rolled back by DuckDB.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,9 +21,32 @@ import duckdb
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
 from pipelines.warehouse.lock import writer_lock
 
-# A writer waits this long for another writer (a dbt build of a large archive takes minutes).
-WRITER_WAIT_SECONDS = 600.0
+WRITER_WAIT_ENV = "PAPERTRENDS_WRITER_WAIT"
+
+
+def _writer_wait_seconds() -> float:
+    value = os.environ.get(WRITER_WAIT_ENV, "").strip()
+    try:
+        return max(float(value), 0.0) if value else 600.0
+    except ValueError:
+        return 600.0
+
+
+# A writer waits this long for another writer (a dbt build of a large archive takes minutes);
+# PAPERTRENDS_WRITER_WAIT (seconds) overrides it.
+WRITER_WAIT_SECONDS = _writer_wait_seconds()
+# ``papertrends sql`` answers or says "busy" after this long.
 READER_WAIT_SECONDS = 2.0
+
+# Messages of OS-level write failures, turned into a one-line reason.
+_WRITE_FAILURES = (
+    "No space left on device",
+    "Read-only file system",
+    "File too large",
+    "Disk quota exceeded",
+    "Permission denied",
+    "Input/output error",
+)
 
 
 @contextmanager
@@ -27,6 +54,11 @@ def writer(
     path: Path, wait_seconds: float = WRITER_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one writing connection, waiting up to ``wait_seconds`` for another writer to finish."""
+    if path.is_dir():
+        raise WarehouseUnusable(f"{path}: is a folder, not a DuckDB file")
+    blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise WarehouseUnusable(f"{path}: cannot create it: {blocker} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -36,15 +68,25 @@ def writer(
         con = _open(path, read_only=False, wait_seconds=READER_WAIT_SECONDS * 5)
         try:
             yield con
+        except duckdb.Error as err:
+            reason = _write_failure(str(err))
+            if reason is None:
+                raise
+            raise WarehouseUnusable(
+                f"{path}: cannot write: {reason}; the unfinished load was rolled back, "
+                "run again once fixed"
+            ) from err
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):  # closing checkpoints: fails on a full disk
+                con.close()
 
 
 @contextmanager
 def reader(
-    path: Path, wait_seconds: float = READER_WAIT_SECONDS
+    path: Path, wait_seconds: float = WRITER_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection; ``WarehouseBusy`` at once (after a short wait) if a writer holds it."""
+    """A read-only connection, waiting up to ``wait_seconds`` for a writer to let go of the file
+    (a run's own reads wait like its writes; ``papertrends sql`` passes ``READER_WAIT_SECONDS``)."""
     if not path.is_file():
         raise WarehouseUnusable(f"{path}: no warehouse there yet (run `papertrends run` first)")
     con = _open(path, read_only=True, wait_seconds=wait_seconds)
@@ -62,7 +104,10 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as err:
             message = str(err)
-            if "lock" not in message.lower():
+            if not any(m in message.lower() for m in ("could not set lock", "conflicting lock")):
+                reason = _write_failure(message)
+                if reason is not None:
+                    raise WarehouseUnusable(f"{path}: cannot open: {reason}") from err
                 raise WarehouseUnusable(f"{path}: {_first_line(message)}") from err
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
@@ -73,6 +118,18 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
             delay = min(delay * 2, 1.0)
 
 
+def _write_failure(message: str) -> str | None:
+    """The OS reason when ``message`` reports a failed file write, else None."""
+    for reason in _WRITE_FAILURES:
+        if reason.lower() in message.lower():
+            return (
+                "disk full (No space left on device)" if reason.startswith("No space") else reason
+            )
+    return None
+
+
 def _first_line(message: str) -> str:
     line = message.strip().splitlines()[0] if message.strip() else "cannot open"
-    return line.removeprefix("IO Error: ")
+    for prefix in ("IO Error: ", "Serialization Error: ", "Catalog Error: "):
+        line = line.removeprefix(prefix)
+    return line

@@ -13,7 +13,9 @@ Rules (README, "Ingestion"):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -23,9 +25,17 @@ import polars as pl
 from pipelines.dumps.identity import content_hash, dump_id
 from pipelines.dumps.parse import DumpFile, parse_dumps
 from pipelines.landing import LandedFile, read_dump
-from pipelines.warehouse.schema import ensure_raw_schema
+from pipelines.warehouse.schema import SCHEMA_VERSION, ensure_raw_schema, stored_schema_version
 
 BATCH_SIZE = 500
+# Dumps per transaction (memory bound of one batch); PAPERTRENDS_BATCH_DUMPS overrides it.
+BATCH_SIZE_ENV = "PAPERTRENDS_BATCH_DUMPS"
+
+
+def batch_size_from_env() -> int:
+    """``PAPERTRENDS_BATCH_DUMPS`` when set to a positive integer, else ``BATCH_SIZE``."""
+    value = os.environ.get(BATCH_SIZE_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else BATCH_SIZE
 
 
 @dataclass(frozen=True)
@@ -78,8 +88,13 @@ class _Current:
 def pending_files(
     con: duckdb.DuckDBPyConnection | None, files: Sequence[LandedFile]
 ) -> list[LandedFile]:
-    """Files whose name, size or mtime differ from their current version (cheap: no reads)."""
+    """Files whose name, size or mtime differ from their current version (cheap: no reads).
+
+    Every file when the warehouse's schema is not this code's: loading them (unchanged ones
+    are skipped) is what upgrades it, or says in one line why it cannot."""
     if con is None or not _has_raw_layer(con):
+        return list(files)
+    if stored_schema_version(con) != SCHEMA_VERSION:
         return list(files)
     current = _current_versions(con)
     return [f for f in files if not _stat_matches(current.get(f.file_name), f)]
@@ -88,10 +103,12 @@ def pending_files(
 def ingest_files(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[LandedFile],
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     read: Callable[[LandedFile], DumpFile] = read_dump,
 ) -> IngestReport:
-    """Load new and changed files into ``raw.*``; one transaction per batch of dumps."""
+    """Load new and changed files into ``raw.*``; one transaction per batch of dumps (of
+    ``batch_size``, default ``batch_size_from_env()``)."""
+    batch_size = batch_size or batch_size_from_env()
     ensure_raw_schema(con)
     report = IngestReport()
     current = _current_versions(con)
@@ -167,7 +184,9 @@ def _ingest_batch(
         outcomes = _write(con, rows, parsed)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        # a failed commit (disk full) has ended the transaction already: keep the real error
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
     report.outcomes.extend(outcomes)
 

@@ -8,12 +8,13 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import PapertrendsError
-from pipelines.warehouse.connection import reader
+from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
 
 def run_query(warehouse: Path, query: str) -> pl.DataFrame:
-    """Run ``query`` on a read-only connection and return the result as a polars frame."""
-    with reader(warehouse) as con:
+    """Run ``query`` on a read-only connection and return the result as a polars frame; a writer
+    at work makes it wait ``READER_WAIT_SECONDS``, then say "warehouse busy"."""
+    with reader(warehouse, wait_seconds=READER_WAIT_SECONDS) as con:
         try:
             relation = con.sql(query)
             if relation is None:  # a statement without a result (SET, PRAGMA ...)

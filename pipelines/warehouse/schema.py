@@ -1,10 +1,25 @@
-"""DDL of the raw layer: the tables SQL users and the dbt sources rely on."""
+"""DDL of the raw layer: the tables SQL users and the dbt sources rely on, and its migrations.
+
+``raw.warehouse_info.schema_version`` says which version of this DDL built a warehouse. A writer
+upgrades an older warehouse in place, in one transaction (all steps or none); when that is not
+possible, or the warehouse is newer than this code, it fails with one line saying what to do.
+
+* Version 1: the raw tables (``raw.dumps``, ``raw.sightings``, ``raw.rejects``) and
+  ``raw.warehouse_info``.
+* Version 2: unique indexes on ``raw.dumps (dump_id)`` and ``raw.sightings (dump_id, position)``:
+  a doubled listing or file version cannot be written, whatever a loader does. No column changes.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+
 import duckdb
 
-SCHEMA_VERSION = 1
+from pipelines.errors import WarehouseUnusable
+
+SCHEMA_VERSION = 2
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -50,8 +65,99 @@ create table if not exists raw.warehouse_info (
 """
 
 
+INFO_DDL = """
+create table if not exists raw.warehouse_info (
+    schema_version integer     not null,
+    created_at     timestamptz not null
+);
+"""
+
+# Version 2: the keys of the raw layer, enforced by DuckDB.
+KEYS_DDL = """
+create unique index if not exists dumps_dump_id on raw.dumps (dump_id);
+create unique index if not exists sightings_dump_position on raw.sightings (dump_id, position);
+"""
+
+
+def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(KEYS_DDL)
+
+
+# MIGRATIONS[n] turns a version-n warehouse into version n + 1.
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2}
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw layer if missing (idempotent) and record the schema version once."""
-    con.execute(RAW_DDL)
-    if con.execute("select count(*) from raw.warehouse_info").fetchone()[0] == 0:
-        con.execute("insert into raw.warehouse_info values (?, now())", [SCHEMA_VERSION])
+    """Create the raw layer if missing, or upgrade an older one in place (one transaction)."""
+    version = stored_schema_version(con)
+    if version is None:
+        con.execute("begin transaction")
+        try:
+            con.execute(RAW_DDL)
+            con.execute(KEYS_DDL)
+            con.execute("insert into raw.warehouse_info values (?, now())", [SCHEMA_VERSION])
+            con.execute("commit")
+        except BaseException:
+            _rollback(con)
+            raise
+        return
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise WarehouseUnusable(
+            f"{_path(con)}: built by a newer papertrends (schema version {version}, this one "
+            f"knows {SCHEMA_VERSION}): upgrade papertrends, or point --warehouse at a new file"
+        )
+    con.execute("begin transaction")
+    try:
+        for step in range(version, SCHEMA_VERSION):
+            MIGRATIONS[step](con)
+        con.execute(INFO_DDL)
+        if con.execute("select count(*) from raw.warehouse_info").fetchone()[0]:
+            con.execute("update raw.warehouse_info set schema_version = ?", [SCHEMA_VERSION])
+        else:
+            con.execute("insert into raw.warehouse_info values (?, now())", [SCHEMA_VERSION])
+        con.execute("commit")
+    except duckdb.Error as err:
+        _rollback(con)
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise WarehouseUnusable(
+            f"{_path(con)}: cannot upgrade from schema version {version} to {SCHEMA_VERSION} "
+            f"({first}); rebuild it: move the file away and run `papertrends run` "
+            "(the landing folder's dumps are all it needs)"
+        ) from err
+    except BaseException:
+        _rollback(con)
+        raise
+
+
+def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The warehouse's schema version (reads only); None for a warehouse without a raw layer.
+
+    Raw tables without ``raw.warehouse_info`` (it was dropped) count as version 1, the first
+    version, which created them all at once."""
+    tables = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' "
+            "and table_catalog = current_database()"
+        ).fetchall()
+    }
+    if "warehouse_info" in tables:
+        found = con.execute("select max(schema_version) from raw.warehouse_info").fetchone()[0]
+        if found is not None:
+            return int(found)
+    return 1 if "dumps" in tables else None
+
+
+def _path(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return row[0] if row and row[0] else "warehouse"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    # the failed statement or commit may have ended the transaction already
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
