@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import subprocess
+import sys
 
 import dagster as dg
+import pytest
 
 from pipelines.defs.automation import MARTS_PAPERS, landing_sensor, marts_after_ingest_sensor
-from pipelines.defs.dbt import build_marts_job
+from pipelines.defs.dbt import (
+    WarehouseDbtCliResource,
+    build_marts_job,
+    dbt_project,
+    dbt_target_path,
+    warehouse_models,
+)
 from pipelines.defs.ingest import RAW_DUMPS, dump_files, ingest_job, raw_layer
 from pipelines.defs.metadata import preview_markdown
 from pipelines.defs.resources import LandingFolder, WarehouseResource
@@ -196,3 +206,71 @@ def test_preview_markdown_says_how_many_rows_are_not_shown():
         "_2 of 10 rows shown_",
     ]
     assert preview_markdown(Preview(columns=["title"], rows=[])) == "_no rows_"
+
+
+@pytest.mark.slow
+def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatch):
+    """dbt-duckdb fails at once if another process holds the file (even read-only); the asset
+    starts dbt again, and the built models carry row counts and previews read afterwards."""
+    raw = tmp_path / "raw"
+    database = tmp_path / "w.duckdb"
+    write_dump(raw, "daily.txt", compose_dump([paper("HeldA"), paper("HeldB")]), MTIME)
+    monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", str(database))  # the dbt profile reads it
+    warehouse = WarehouseResource(database=str(database))
+    landing = LandingFolder(raw_dir=str(raw))
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(dump_files.name, ["daily.txt"])
+    ingested = dg.materialize(
+        [raw_layer],
+        instance=instance,
+        resources={"warehouse": warehouse, "landing": landing},
+        partition_key="daily.txt",
+    )
+    assert ingested.success
+
+    # another process reads the file until dbt has failed once to open it
+    dbt_log = dbt_target_path(database) / "dbt.log"
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time, pathlib\n"
+            "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "print('open', flush=True)\n"
+            "log = pathlib.Path(sys.argv[2])\n"
+            "deadline = time.monotonic() + 240\n"
+            "while time.monotonic() < deadline and not (\n"
+            "    log.exists() and 'Could not set lock' in log.read_text(errors='replace')):\n"
+            "    time.sleep(0.1)\n",
+            str(database),
+            str(dbt_log),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        built = dg.materialize(
+            [warehouse_models],
+            instance=instance,
+            resources={
+                "dbt": WarehouseDbtCliResource(project_dir=dbt_project),
+                "warehouse": warehouse,
+            },
+            raise_on_error=False,
+        )
+    finally:
+        reader.kill()
+        reader.wait()
+    assert built.success
+    messages = [
+        event.message or ""
+        for event in instance.all_logs(built.run_id)
+        if event.level >= logging.WARNING
+    ]
+    assert any("dbt could not open the warehouse" in m for m in messages)
+    papers = {
+        m.asset_key: m.metadata for m in built.asset_materializations_for_node("warehouse_models")
+    }[MARTS_PAPERS]
+    assert papers["dagster/row_count"].value == 2
+    assert "HeldA" in papers["preview"].value
