@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(args: argparse.Namespace, message: str, err: BaseException) -> None:
     if getattr(args, "debug", False):
         traceback.print_exception(err)
-    print(f"papertrends: error: {message}", file=sys.stderr)
+    # one line, even when a wrapped library message (DuckDB, dbt) spans several
+    print(f"papertrends: error: {_first_line(message)}", file=sys.stderr)
 
 
 def _first_line(text: str) -> str:
