@@ -58,7 +58,7 @@ TARGET_SIZE = 10_000  # the archive size the run targets are set for
 PLANS = {
     "full": Plan((100, 1_000, 10_000), (1_000, 10_000), 500, 3, 100),
     # the same protocol without the 10,000-dump archive (about 15 minutes here instead of hours)
-    "medium": Plan((100, 1_000), (1_000,), 500, 3, 100),
+    "medium": Plan((100, 300, 1_000), (1_000,), 500, 3, 100),
     # for the test suite: `papertrends ingest` stands in for `papertrends run` (no dbt, no GX)
     "tiny": Plan((3,), (3,), 3, 1, 2, command="ingest"),
 }

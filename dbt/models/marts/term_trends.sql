@@ -62,19 +62,33 @@ periods as (
     )
 ),
 
+-- each paper once per period (a paper re-listed within a week or month counts once there), so
+-- the join below counts rows instead of distinct papers
+paper_periods as (
+    select grain, period_start, paper_id, min(listing_date) as first_listed
+    from periodised
+    group by grain, period_start, paper_id
+),
+
+-- the papers holding each supported term (the 2,000 terms are a small share of all phrases)
+supported_papers as (
+    select paper_terms.paper_id, supported.term_key, supported.term, supported.n_words
+    from paper_terms
+    inner join supported on paper_terms.term = supported.term_key
+),
+
 listed as (
     select
-        supported.term_key,
-        supported.term,
-        supported.n_words,
-        periodised.grain,
-        periodised.period_start,
-        count(distinct periodised.paper_id) as n_papers,
-        min(periodised.listing_date) as first_listed
-    from periodised
-    inner join paper_terms on periodised.paper_id = paper_terms.paper_id
-    inner join supported on paper_terms.term = supported.term_key
-    group by supported.term_key, supported.term, supported.n_words, periodised.grain, periodised.period_start
+        supported_papers.term_key,
+        any_value(supported_papers.term) as term,
+        any_value(supported_papers.n_words) as n_words,
+        paper_periods.grain,
+        paper_periods.period_start,
+        count(*) as n_papers,
+        min(paper_periods.first_listed) as first_listed
+    from paper_periods
+    inner join supported_papers on paper_periods.paper_id = supported_papers.paper_id
+    group by supported_papers.term_key, paper_periods.grain, paper_periods.period_start
 ),
 
 with_prior as (
