@@ -236,9 +236,10 @@ def _reject_by_shape(texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return checked.filter(pl.col("reason").is_null()).drop("reason"), rejects
 
 
-# A text holding none of these needs no clean-up: every line is already trimmed, with single
-# spaces, and paragraphs are separated by exactly one blank line ("\n\n").
-_UNTIDY = ("\r", "\x00", "\t", "\x0b", "\x0c", "  ", " \n", "\n ", "\n\n\n")
+# A text holding none of these needs little clean-up: every line is already trimmed, and
+# paragraphs are separated by exactly one blank line ("\n\n").
+# Runs of spaces inside a line are allowed: they are collapsed with a literal replace.
+_UNTIDY = ("\r", "\x00", "\t", "\x0b", "\x0c", " \n", "\n ", "\n\n\n")
 # White space other than " " and "\n" outside ASCII (what `\s` and trimming also act on).
 _UNICODE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 
@@ -276,7 +277,10 @@ def _is_tidy(texts: pl.DataFrame) -> pl.Series:
 
 
 def _tidy_paragraphs(texts: pl.DataFrame) -> pl.DataFrame:
-    """Paragraphs of tidy texts: split on "\n\n", lines inside a paragraph joined by a space."""
+    """Paragraphs of tidy texts: runs of spaces collapsed, split on "\n\n", lines inside a
+    paragraph joined by a space."""
+    while texts.height and texts.get_column("text").str.contains("  ", literal=True).any():
+        texts = texts.with_columns(pl.col("text").str.replace_all("  ", " ", literal=True))
     paragraphs = texts.select(
         "file_name",
         pl.col("text").str.strip_chars_end("\n").str.split("\n\n").alias("text"),
