@@ -13,6 +13,7 @@ from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
 from pipelines.defs.quality import check_warehouse_job
 from pipelines.defs.report import report_job
+from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
 from pipelines.errors import PapertrendsError, WarehouseUnusable
 from pipelines.quality.summary import CheckOutcome, QualitySummary
 from pipelines.settings import Settings, prepare_dagster_home
@@ -41,7 +42,7 @@ def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
             tags={
                 "dagster/asset_partition_range_start": span[0],
                 "dagster/asset_partition_range_end": span[1],
-                "papertrends/trigger": "cli",
+                **cli_run_tags(),
             },
         )
     with warehouse.read_only_connection() as con:
@@ -67,7 +68,7 @@ def build(settings: Settings, debug: bool = False) -> QualitySummary:
         defs.resolve_job_def(build_marts_job.name),
         instance,
         debug,
-        tags={"papertrends/trigger": "cli"},
+        tags=cli_run_tags(),
         raise_on_error=False,
     )
     return _quality(result)
@@ -87,7 +88,7 @@ def check(settings: Settings, debug: bool = False) -> QualitySummary:
         defs.resolve_job_def(check_warehouse_job.name),
         instance,
         debug,
-        tags={"papertrends/trigger": "cli"},
+        tags=cli_run_tags(),
         raise_on_error=False,
     )
     return _quality(result)
@@ -103,14 +104,16 @@ def report(settings: Settings, debug: bool = False) -> Path:
         defs.resolve_job_def(report_job.name),
         instance,
         debug,
-        tags={"papertrends/trigger": "cli"},
+        tags=cli_run_tags(),
     )
     return settings.reports_dir / "index.html"
 
 
 def _instance(settings: Settings) -> dg.DagsterInstance:
     prepare_dagster_home(settings)
-    return dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.get()
+    fail_orphaned_cli_runs(instance)  # a killed CLI run would stay STARTED forever
+    return instance
 
 
 def _execute(

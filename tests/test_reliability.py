@@ -249,6 +249,20 @@ def test_kill_9_during_backfill_then_next_run_equals_a_clean_run(tmp_path, fast_
     assert _hashes(raw) == before  # raw files never modified
     assert any(killed for _, _, killed, _ in states), states
     print(f"kill states (seed {seed}): {states}")
+    # the killed runs are not left STARTED in Dagster: the next command marked them failed
+    assert _unfinished_runs(fast_home) == [], states
+
+
+def _unfinished_runs(home: Path) -> list[str]:
+    import dagster as dg
+
+    from pipelines.defs.runs import UNFINISHED
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return [
+            r.dagster_run.run_id
+            for r in instance.get_run_records(dg.RunsFilter(statuses=UNFINISHED))
+        ]
 
 
 # ---------------------------------------------------------------------------------------------

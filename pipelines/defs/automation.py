@@ -12,6 +12,7 @@ import dagster as dg
 from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import RAW_DUMPS, dump_files, ingest_job
 from pipelines.defs.resources import LandingFolder
+from pipelines.defs.runs import fail_orphaned_cli_runs
 from pipelines.dumps.identity import content_hash
 
 # A file is taken once its modification time is this old (a file still being written is not).
@@ -104,6 +105,7 @@ def marts_after_ingest_sensor(context: dg.SensorEvaluationContext):
     (marts, *_) = instance.fetch_materializations(MARTS_PAPERS, limit=1).records or [None]
     if marts is not None and marts.storage_id > raw.storage_id:
         return dg.SkipReason("the marts were built after the last ingestion")
+    fail_orphaned_cli_runs(instance)  # a killed `papertrends build` is not "running"
     busy = instance.get_run_records(
         dg.RunsFilter(job_name=build_marts_job.name, statuses=ACTIVE_STATUSES), limit=1
     )
