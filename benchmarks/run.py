@@ -393,8 +393,8 @@ def dbt_nodes(timings: dict, warehouse: Path, started: float, ended: float) -> l
     target folder dagster-dbt gave that invocation (named after the run, or one folder per
     warehouse file), written while the run was going on."""
     target = PROJECT_DIR / "dbt" / "target"
-    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
-    candidates = list(target.glob(f"dagster/{digest}/run_results.json"))
+    candidates = [_dbt_target_of(warehouse) / "run_results.json"]
+    candidates = [path for path in candidates if path.exists()]
     for run in timings["runs"]:
         candidates += target.glob(f"*-{run['run_id'][:7]}-*/run_results.json")
     nodes = []
@@ -412,6 +412,12 @@ def dbt_nodes(timings: dict, warehouse: Path, started: float, ended: float) -> l
                 }
             )
     return sorted(nodes, key=lambda n: n["seconds"], reverse=True)
+
+
+def _dbt_target_of(warehouse: Path) -> Path:
+    """The dbt target folder dagster-dbt uses for ``warehouse`` (pipelines.defs.dbt)."""
+    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
+    return PROJECT_DIR / "dbt" / "target" / "dagster" / digest
 
 
 def user_script(work: Path, archive: Path) -> Measured:
@@ -785,6 +791,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     Path(args.out).write_text(text, encoding="utf-8")
     step(f"wrote {args.out}")
+    # dagster-dbt keeps one dbt target folder per warehouse file inside the project: drop those
+    # of the benchmark's warehouses (its data stays under --work only)
+    for warehouse in work.glob("*.duckdb"):
+        shutil.rmtree(_dbt_target_of(warehouse), ignore_errors=True)
     return 0
 
 
