@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.conftest import BIN
 from tests.dumpkit import SHARED_DUMPS, compose_dump, paper, write_dump
 
 MTIME = dt.datetime(2026, 9, 1, 12, tzinfo=dt.UTC).timestamp()
@@ -20,10 +22,8 @@ def _query(warehouse: Path, sql: str):
 
 
 @needs_shared
-def test_run_on_real_dumps_twice_is_idempotent(papertrends, tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    before = {p.name: p.stat().st_mtime_ns for p in SHARED_DUMPS.iterdir()}
-    first = papertrends("run", "--raw-dir", str(SHARED_DUMPS), "--warehouse", str(warehouse))
+def test_run_on_real_dumps_twice_is_idempotent(real_run):
+    warehouse, first = real_run.warehouse, real_run.result
     assert first.returncode == 0, first.stderr
     assert "files seen 3: loaded 3" in first.stdout
     assert "papers 217, listings 222, rejects 0" in first.stdout
@@ -31,15 +31,23 @@ def test_run_on_real_dumps_twice_is_idempotent(papertrends, tmp_path):
     assert "quality passed: 9/9 suites passed" in first.stdout, first.stdout
     snapshot = _query(warehouse, "select * from raw.sightings order by dump_id, position")
     dumps = _query(warehouse, "select * exclude (ingested_at) from raw.dumps order by dump_id")
+    marts = _query(warehouse, "select * from marts.papers order by paper_id")
 
-    second = papertrends("run", "--raw-dir", str(SHARED_DUMPS), "--warehouse", str(warehouse))
+    second = subprocess.run(
+        [str(BIN / "papertrends"), "run", "--raw-dir", str(SHARED_DUMPS)],
+        env=real_run.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert second.returncode == 0, second.stderr
     assert _query(warehouse, "select * from raw.sightings order by dump_id, position") == snapshot
     assert (
         _query(warehouse, "select * exclude (ingested_at) from raw.dumps order by dump_id") == dumps
     )
+    assert _query(warehouse, "select * from marts.papers order by paper_id") == marts
     assert len(snapshot) == 222 and len({row[2] for row in snapshot}) == 217
-    assert {p.name: p.stat().st_mtime_ns for p in SHARED_DUMPS.iterdir()} == before
+    assert {p.name: p.stat().st_mtime_ns for p in SHARED_DUMPS.iterdir()} == real_run.mtimes_before
 
 
 @needs_shared

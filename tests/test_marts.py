@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import isolated_env
 from tests.dumpkit import SHARED_DUMPS, compose_dump, write_dump
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -19,13 +19,7 @@ needs_shared = pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/d
 
 
 def _env(tmp: Path, raw: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PAPERTRENDS_RAW_DIR=str(raw),
-        PAPERTRENDS_WAREHOUSE=str(tmp / "warehouse.duckdb"),
-        DAGSTER_HOME=str(tmp / "dagster_home"),
-    )
-    return env
+    return {**isolated_env(tmp), "PAPERTRENDS_RAW_DIR": str(raw)}
 
 
 def _papertrends(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -42,12 +36,10 @@ def _query(warehouse: Path, sql: str):
 
 
 @pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory) -> Path:
-    if not SHARED_DUMPS.is_dir():
-        pytest.skip("../shared/dumps is absent")
-    tmp = tmp_path_factory.mktemp("real")
-    _papertrends(_env(tmp, SHARED_DUMPS), "run")
-    return tmp / "warehouse.duckdb"
+def real_warehouse(real_run) -> Path:
+    """The warehouse of the session's one `papertrends run` on ../shared/dumps."""
+    assert real_run.result.returncode == 0, real_run.result.stderr
+    return real_run.warehouse
 
 
 @needs_shared
