@@ -246,7 +246,9 @@ def test_graphql_shows_assets_checks_sensor_and_schedule(ui: Ui):
         for key, node in nodes.items()
     }
     # raw tables: Great Expectations suites; marts: dbt tests and suites
-    assert checks["raw/dumps"] and checks["raw/sightings"]
+    for table in ("raw/dumps", "raw/sightings", "marts/papers", "marts/paper_topics"):
+        assert "great_expectations" in checks[table], (table, checks[table])
+    assert "great_expectations" in checks["marts/topic_trends"]
     assert any(name.startswith("unique_papers") for name in checks["marts/papers"])
     undescribed = [
         f"{key}:{check['name']}"
