@@ -17,7 +17,10 @@ from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
 from pipelines.errors import PapertrendsError, WarehouseUnusable
 from pipelines.quality.summary import CheckOutcome, QualitySummary
 from pipelines.settings import Settings, prepare_dagster_home
+from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.summary import WarehouseSummary, summarise
+
+INSTANCE_WAIT_SECONDS = 120.0
 
 # Step failures that mean "a check failed" (shown in the quality summary), not "the run broke".
 CHECK_FAILURES = {"DagsterAssetCheckFailedError", "DagsterDbtCliRuntimeError"}
@@ -110,9 +113,15 @@ def report(settings: Settings, debug: bool = False) -> Path:
 
 
 def _instance(settings: Settings) -> dg.DagsterInstance:
-    prepare_dagster_home(settings)
-    instance = dg.DagsterInstance.get()
-    fail_orphaned_cli_runs(instance)  # a killed CLI run would stay STARTED forever
+    home = prepare_dagster_home(settings)
+    # Two commands started at once on a fresh DAGSTER_HOME would both create Dagster's SQLite
+    # storages and race in their schema migrations ("alembic_version has more than one head"):
+    # one process at a time opens the instance and touches each storage.
+    with writer_lock(home / "instance", INSTANCE_WAIT_SECONDS):
+        instance = dg.DagsterInstance.get()
+        instance.event_log_storage.get_maximum_record_id()
+        instance.all_instigator_state()
+        fail_orphaned_cli_runs(instance)  # a killed CLI run would stay STARTED forever
     return instance
 
 
