@@ -7,7 +7,6 @@ copies it, plants one defect with SQL, and validates the copy with the real suit
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import duckdb
 import pytest
 
 from pipelines.quality.suites import load_suite_files
+from tests.conftest import isolated_env
 
 BIN = Path(sys.executable).parent
 SUITES = {s.name: s for s in load_suite_files()}
@@ -26,14 +26,7 @@ SUITES = {s.name: s for s in load_suite_files()}
 def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A warehouse built from 8 synthetic dumps by `papertrends run`, and the run's env."""
     root = tmp_path_factory.mktemp("quality")
-    env = dict(os.environ)
-    env.update(
-        PAPERTRENDS_RAW_DIR=str(root / "raw"),
-        PAPERTRENDS_WAREHOUSE=str(root / "warehouse.duckdb"),
-        DAGSTER_HOME=str(root / "dagster_home"),
-        PAPERTRENDS_REPORTS_DIR=str(root / "reports"),
-        PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
-    )
+    env = isolated_env(root)
     cli = str(BIN / "papertrends")
     subprocess.run(
         [cli, "synth", "--out", str(root / "raw"), "--dumps", "8", "--seed", "5"],
