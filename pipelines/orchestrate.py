@@ -63,53 +63,39 @@ def run_all(settings: Settings, debug: bool = False) -> tuple[WarehouseSummary, 
 def build(settings: Settings, debug: bool = False) -> QualitySummary:
     """Check the raw layer, build the marts (dbt build: models, seeds and their tests), validate
     them and render the trend report. A failed raw suite stops the marts (blocking check)."""
-    from pipelines.definitions import defs
-
-    _quiet(debug)
-    instance = _instance(settings)
-    result = _execute(
-        defs.resolve_job_def(build_marts_job.name),
-        instance,
-        debug,
-        tags=cli_run_tags(),
-        raise_on_error=False,
-    )
-    return _quality(result)
+    return _quality(_run_job(settings, build_marts_job.name, debug, raise_on_error=False))
 
 
 def check(settings: Settings, debug: bool = False) -> QualitySummary:
     """Run every Great Expectations suite and every dbt test on the warehouse as it is."""
-    from pipelines.definitions import defs
-
-    _quiet(debug)
     if not settings.warehouse.is_file():
         raise WarehouseUnusable(
             f"{settings.warehouse}: no warehouse there yet (run `papertrends run` first)"
         )
-    instance = _instance(settings)
-    result = _execute(
-        defs.resolve_job_def(check_warehouse_job.name),
-        instance,
-        debug,
-        tags=cli_run_tags(),
-        raise_on_error=False,
-    )
-    return _quality(result)
+    return _quality(_run_job(settings, check_warehouse_job.name, debug, raise_on_error=False))
 
 
 def report(settings: Settings, debug: bool = False) -> Path:
     """Render the trend report from the marts as they are; returns the page's path."""
+    _run_job(settings, report_job.name, debug)
+    return settings.reports_dir / "index.html"
+
+
+def _run_job(
+    settings: Settings, job_name: str, debug: bool, raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
+    """Execute one job of the code location in this process, tagged as a CLI run."""
     from pipelines.definitions import defs
 
     _quiet(debug)
     instance = _instance(settings)
-    _execute(
-        defs.resolve_job_def(report_job.name),
+    return _execute(
+        defs.resolve_job_def(job_name),
         instance,
         debug,
         tags=cli_run_tags(),
+        raise_on_error=raise_on_error,
     )
-    return settings.reports_dir / "index.html"
 
 
 def _instance(settings: Settings) -> dg.DagsterInstance:

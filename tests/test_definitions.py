@@ -35,12 +35,11 @@ def test_definitions_validate():
     assert job.partitions_def == dump_files
 
 
-def test_raw_layer_backfills_many_partitions_in_one_run(tmp_path):
-    raw = tmp_path / "raw"
-    for i in range(3):
-        write_dump(raw, f"dump {i}.txt", compose_dump([paper(f"P{i}A"), paper(f"P{i}B")]), MTIME)
+def _materialize_raw_layer(raw, warehouse):
+    """Register a partition per landed dump and backfill them all in one run of raw_layer;
+    returns the result, the partition keys, the resources and the instance."""
     resources = {
-        "warehouse": WarehouseResource(database=str(tmp_path / "w.duckdb")),
+        "warehouse": WarehouseResource(database=str(warehouse)),
         "landing": LandingFolder(raw_dir=str(raw)),
     }
     instance = dg.DagsterInstance.ephemeral()
@@ -55,6 +54,14 @@ def test_raw_layer_backfills_many_partitions_in_one_run(tmp_path):
             "dagster/asset_partition_range_end": keys[-1],
         },
     )
+    return result, keys, resources, instance
+
+
+def test_raw_layer_backfills_many_partitions_in_one_run(tmp_path):
+    raw = tmp_path / "raw"
+    for i in range(3):
+        write_dump(raw, f"dump {i}.txt", compose_dump([paper(f"P{i}A"), paper(f"P{i}B")]), MTIME)
+    result, keys, resources, instance = _materialize_raw_layer(raw, tmp_path / "w.duckdb")
     assert result.success
     materialized = result.asset_materializations_for_node("raw_layer")
     assert {m.partition for m in materialized} == set(keys)
@@ -157,22 +164,7 @@ def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
     write_dump(raw, "daily_copy.txt", (raw / "daily.txt").read_bytes(), MTIME)
     lost = compose_dump([paper("MetaThree")]).replace(paper("MetaThree")[1] + "\n", "")
     write_dump(raw, "lost.txt", lost + "\n" + "\n\n".join(paper("MetaFour")) + "\n", MTIME)
-    resources = {
-        "warehouse": WarehouseResource(database=str(tmp_path / "w.duckdb")),
-        "landing": LandingFolder(raw_dir=str(raw)),
-    }
-    instance = dg.DagsterInstance.ephemeral()
-    keys = [f.partition_key for f in resources["landing"].files()]
-    instance.add_dynamic_partitions(dump_files.name, keys)
-    result = dg.materialize(
-        [raw_layer],
-        instance=instance,
-        resources=resources,
-        tags={
-            "dagster/asset_partition_range_start": keys[0],
-            "dagster/asset_partition_range_end": keys[-1],
-        },
-    )
+    result, _, _, _ = _materialize_raw_layer(raw, tmp_path / "w.duckdb")
     assert result.success
     metadata = {
         m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import isolated_env
 from tests.dumpkit import compose_dump, paper
 
 pytestmark = pytest.mark.slow
@@ -165,14 +166,7 @@ def _wait(what: str, ui: Ui, seconds: float, probe):
 def ui(tmp_path_factory: pytest.TempPathFactory):
     """`papertrends ui` on a free port with its own DAGSTER_HOME, landing folder and warehouse."""
     root = tmp_path_factory.mktemp("ui")
-    env = dict(os.environ)
-    env.update(
-        PAPERTRENDS_RAW_DIR=str(root / "raw"),
-        PAPERTRENDS_WAREHOUSE=str(root / "warehouse.duckdb"),
-        PAPERTRENDS_REPORTS_DIR=str(root / "reports"),
-        PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
-        DAGSTER_HOME=str(root / "dagster_home"),
-    )
+    env = isolated_env(root)
     port = _free_port()
     log = root / "ui.log"
     with log.open("wb") as out:
