@@ -24,9 +24,13 @@ from pipelines.defs.quality import (
 )
 from pipelines.defs.report import ReportFolder, report_job, trend_report
 from pipelines.defs.resources import LandingFolder, WarehouseResource
+from pipelines.event_log import apply_batch_env
 from pipelines.settings import load_settings
 
 settings = load_settings()
+# Run workers started by a plain `dagster dev` batch their asset events too (papertrends ui and
+# the CLI set this before Dagster starts).
+apply_batch_env()
 
 defs = dg.Definitions(
     assets=[raw_layer, warehouse_models, trend_report],

@@ -55,7 +55,11 @@ def _absolute(path: str | Path) -> Path:
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Create DAGSTER_HOME with the project's instance config (``dagster.yaml``) if it has none."""
+    """Create DAGSTER_HOME with the project's instance config (``dagster.yaml``) if it has none,
+    and turn on Dagster's batched event writes for this process and the ones it starts."""
+    from pipelines.event_log import apply_batch_env
+
+    apply_batch_env()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists() and INSTANCE_TEMPLATE.exists():
