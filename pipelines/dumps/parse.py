@@ -15,6 +15,11 @@ The rules, following ``shared/FORMAT.md``:
   abstract is a listing; anything else (an orphan title, an orphan abstract, a paragraph over
   20,000 characters) is quarantined as a reject with its line number, and pairing never slides:
   every listing keeps its own abstract.
+
+Inside a batch the files are handled in file-name order and named by their index in that order
+(``fid``): the frames carry a small integer rather than the name, rows of one file stay next to each
+other, and "the previous/next paragraph of the same file" is a plain shift plus a ``fid`` check
+instead of a window over groups.
 """
 
 from __future__ import annotations
@@ -52,6 +57,16 @@ _HTML_SNIFF = r"(?i)^[\s\x{feff}]*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<bod
 # Share of control characters (other than tab/newline/CR/NUL-stripping) above which a file is
 # treated as binary junk even when it happens to decode as UTF-8.
 _BINARY_CONTROL_SHARE = 0.01
+_CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Every ASCII control character but "\n", in classes of at most 8 bytes: the regex engine scans
+# for so small a class with SIMD (GB/s), for the whole class byte by byte (20x slower). A clean
+# dump holds none, so these four scans clear it of binary junk and of "\r", NUL, tab, VT and FF.
+_CONTROL_SCANS = (r"[\x00-\x07]", r"[\x08\x09\x0b-\x10]", r"[\x11-\x18]", r"[\x19-\x1f\x7f]")
+# Headers are a few paragraphs long: the header is looked for in this many leading paragraphs of
+# each file first, and in all of them only when some file's scanned paragraphs are all header.
+_HEADER_SCAN = 16
+
+_TITLE, _ABSTRACT, _TOO_LONG = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,13 @@ REJECT_SCHEMA = {
     "reason": pl.String,
     "excerpt": pl.String,
 }
+# Rejects inside the parser, before the file's name and hash are attached.
+_FILE_REJECT_SCHEMA = {
+    "fid": pl.UInt32,
+    "line_no": pl.Int64,
+    "reason": pl.String,
+    "excerpt": pl.String,
+}
 
 
 def parse_dump(dump: DumpFile) -> ParsedDumps:
@@ -119,76 +141,75 @@ def parse_dumps(dumps: Sequence[DumpFile], shas: dict[str, str] | None = None) -
         raise ValueError("a batch holds one version per file name")
     if shas is None:
         shas = {d.file_name: content_hash(d.content) for d in dumps}
-    texts, file_rejects = _decode(dumps, shas)
+    ordered = sorted(dumps, key=lambda d: d.file_name)  # position in this list = fid
+    texts, file_rejects = _decode(ordered)
     texts, shape_rejects = _reject_by_shape(texts)
-    file_rejects = pl.concat([file_rejects, shape_rejects])
 
     paragraphs = _paragraphs(texts)
-    headers, body = _split_header(paragraphs)
+    headers, body = _split_header(paragraphs, len(ordered))
     listings, record_rejects = _pair(body)
 
-    # A file that yields no listing at all is rejected whole.
-    with_listings = listings.select("file_name").unique()
-    empty = texts.join(with_listings, on="file_name", how="anti").select(
-        "file_name",
-        "sha256",
+    # A file that yields no listing at all is rejected whole, without its record rejects.
+    with_listings = listings.get_column("fid").unique().implode()
+    empty = texts.filter(~pl.col("fid").is_in(with_listings)).select(
+        "fid",
         pl.lit(None, pl.Int64).alias("line_no"),
         pl.lit("no papers: no title followed by its abstract").alias("reason"),
         pl.lit(None, pl.String).alias("excerpt"),
     )
-    file_rejects = pl.concat([file_rejects, empty])
-    record_rejects = (
-        record_rejects.join(empty.select("file_name"), on="file_name", how="anti")
-        .drop("sha256")
-        .join(texts.select("file_name", "sha256"), on="file_name", how="left")
-        .select(list(REJECT_SCHEMA))
-    )
-    listings = listings.join(empty.select("file_name"), on="file_name", how="anti")
+    file_rejects = pl.concat([file_rejects, shape_rejects, empty])
+    record_rejects = record_rejects.filter(~pl.col("fid").is_in(empty.get_column("fid").implode()))
 
-    sightings = _identify(listings)
-    facts = _dump_facts(dumps, shas, headers, file_rejects)
-    rejects = pl.concat([file_rejects, record_rejects]).sort(
-        "file_name", "line_no", nulls_last=False
+    file_names = pl.Series("file_name", [d.file_name for d in ordered], dtype=pl.String)
+    file_shas = pl.Series("sha256", [shas[d.file_name] for d in ordered], dtype=pl.String)
+    sightings = _identify(listings, file_names)
+    rejects = (
+        pl.concat([file_rejects, record_rejects])
+        .sort("fid", "line_no", nulls_last=False)
+        .select(
+            pl.lit(file_names).gather("fid").alias("file_name"),
+            pl.lit(file_shas).gather("fid").alias("sha256"),
+            "line_no",
+            "reason",
+            "excerpt",
+        )
     )
+    facts = _dump_facts(dumps, shas, file_names, headers, file_rejects)
     return ParsedDumps(dumps=facts, sightings=sightings, rejects=rejects)
 
 
-def _decode(dumps: Sequence[DumpFile], shas: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _decode(dumps: Sequence[DumpFile]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Decode every file as UTF-8 in one vectorised cast; reject empty and non-UTF-8 files.
 
     Only when the cast fails are the files decoded one by one in Python, for the offset of the
     bad byte (or to accept a file cut inside its last character).
     """
-    rejects: list[dict] = []
-    kept = []
-    for dump in dumps:
+    rejects: list[tuple] = []
+    fids, contents = [], []
+    for fid, dump in enumerate(dumps):
         content = dump.content
         if not content or content.isspace():  # same as `not content.strip()`, without a copy
-            rejects.append(_file_reject(dump.file_name, shas[dump.file_name], None, "empty file"))
+            rejects.append((fid, None, "empty file", None))
         else:
-            kept.append(dump)
+            fids.append(fid)
+            contents.append(content)
     try:
-        texts = pl.Series("text", [d.content for d in kept], dtype=pl.Binary).cast(pl.String)
+        texts = pl.Series("text", contents, dtype=pl.Binary).cast(pl.String)
     except pl.exceptions.ComputeError:  # some file is not UTF-8: find it, decode the others
         values: list[str | None] = []
-        for dump in kept:
+        for fid, content in zip(fids, contents, strict=True):
             try:
-                values.append(_decode_utf8(dump.content))
+                values.append(_decode_utf8(content))
             except UnicodeDecodeError as err:
-                bad = dump.content[err.start]
-                line_no = dump.content.count(b"\n", 0, err.start) + 1
+                bad = content[err.start]
+                line_no = content.count(b"\n", 0, err.start) + 1
                 reason = f"not UTF-8: invalid byte 0x{bad:02x} at byte offset {err.start}"
-                rejects.append(_file_reject(dump.file_name, shas[dump.file_name], line_no, reason))
+                rejects.append((fid, line_no, reason, None))
                 values.append(None)
         texts = pl.Series("text", values, dtype=pl.String)
-    frame = pl.DataFrame(
-        {
-            "file_name": pl.Series([d.file_name for d in kept], dtype=pl.String),
-            "sha256": pl.Series([shas[d.file_name] for d in kept], dtype=pl.String),
-            "text": texts,
-        }
-    ).filter(pl.col("text").is_not_null())
-    return frame, pl.DataFrame(rejects, schema=REJECT_SCHEMA)
+    frame = pl.DataFrame({"fid": pl.Series(fids, dtype=pl.UInt32), "text": texts})
+    frame = frame.filter(pl.col("text").is_not_null())
+    return frame, pl.DataFrame(rejects, schema=_FILE_REJECT_SCHEMA, orient="row")
 
 
 def _decode_utf8(content: bytes) -> str:
@@ -202,44 +223,65 @@ def _decode_utf8(content: bytes) -> str:
         raise
 
 
-def _file_reject(file_name: str, sha: str, line_no: int | None, reason: str) -> dict:
-    return {
-        "file_name": file_name,
-        "sha256": sha,
-        "line_no": line_no,
-        "reason": reason,
-        "excerpt": None,
-    }
-
-
 def _reject_by_shape(texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Reject decoded files that are HTML pages, binary junk or blank once cleaned."""
-    n_chars = pl.col("text").str.len_chars()
+    """Reject decoded files that are HTML pages, binary junk or blank once cleaned.
+
+    Also tells, for the files kept, whether their text is ``tidy`` (see ``_paragraphs``) and
+    whether it holds runs of spaces: one pass of fast literal scans over every text.
+    """
+    text = pl.col("text")
+    surveyed = texts.with_columns(
+        text.str.slice(0, 4096).str.contains(_HTML_SNIFF).alias("html"),
+        pl.any_horizontal(*(text.str.contains(c) for c in _CONTROL_SCANS)).alias("any_control"),
+        text.str.contains(r"[^\s\x00\x{feff}]").alias("non_blank"),
+        # a text holding none of these needs little clean-up: every line is already trimmed, and
+        # paragraphs are separated by exactly one blank line ("\n\n")
+        (
+            text.str.contains_any([" \n", "\n ", "\n\n\n"])
+            | text.str.starts_with(" ")
+            | text.str.starts_with("\n")
+            | text.str.starts_with("\ufeff")
+            | text.str.ends_with(" ")
+        ).alias("untidy"),
+        text.str.contains("  ", literal=True).alias("double_space"),
+    )
     # NUL is not counted: NUL padding (left by a crash) is stripped and the dump still loads.
-    control = pl.col("text").str.count_matches(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-    checked = texts.with_columns(
-        pl.when(pl.col("text").str.slice(0, 4096).str.contains(_HTML_SNIFF))
+    if surveyed.get_column("any_control").any():  # count only in the texts that have some
+        counted = surveyed.filter("any_control").select(
+            "fid",
+            text.str.count_matches(_CONTROL).alias("control"),
+            text.str.len_chars().alias("n_chars"),
+            text.str.contains(r"[\x00\t\r\x0b\x0c]").alias("untidy_control"),
+        )
+        surveyed = surveyed.join(counted, on="fid", how="left", maintain_order="left")
+        surveyed = surveyed.with_columns(
+            pl.col("control").fill_null(0),
+            pl.col("untidy") | pl.col("untidy_control").fill_null(False),
+        )
+    else:
+        surveyed = surveyed.with_columns(control=pl.lit(0, pl.UInt32), n_chars=pl.lit(0, pl.UInt32))
+    control = pl.col("control")
+    checked = surveyed.with_columns(
+        pl.when("html")
         .then(pl.lit("HTML page, not a text dump"))
-        .when(control > pl.max_horizontal(pl.lit(8), n_chars * _BINARY_CONTROL_SHARE))
+        .when(control > pl.max_horizontal(pl.lit(8), pl.col("n_chars") * _BINARY_CONTROL_SHARE))
         .then(pl.format("binary content: {} control characters", control))
-        .when(~pl.col("text").str.contains(r"[^\s\x00\x{feff}]"))
+        .when(~pl.col("non_blank"))
         .then(pl.lit("empty file"))
         .alias("reason")
     )
     rejects = checked.filter(pl.col("reason").is_not_null()).select(
-        "file_name",
-        "sha256",
+        "fid",
         pl.lit(None, pl.Int64).alias("line_no"),
         "reason",
         pl.lit(None, pl.String).alias("excerpt"),
     )
-    return checked.filter(pl.col("reason").is_null()).drop("reason"), rejects
+    kept = checked.filter(pl.col("reason").is_null()).select(
+        "fid", "text", "untidy", "double_space"
+    )
+    return kept, rejects
 
 
-# A text holding none of these needs little clean-up: every line is already trimmed, and
-# paragraphs are separated by exactly one blank line ("\n\n").
-# Runs of spaces inside a line are allowed: they are collapsed with a literal replace.
-_UNTIDY = ("\r", "\x00", "\t", "\x0b", "\x0c", " \n", "\n ", "\n\n\n")
 # White space other than " " and "\n" outside ASCII (what `\s` and trimming also act on).
 _UNICODE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 
@@ -247,212 +289,265 @@ _UNICODE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f
 def _paragraphs(texts: pl.DataFrame) -> pl.DataFrame:
     """Lines -> paragraphs with the line number of their first line, per file, in page order.
 
-    Tidy texts (the usual case: see ``_is_tidy``) are split on blank lines directly; the others
-    go line by line through the full clean-up. Both give the same paragraphs for a tidy text.
+    Tidy texts (the usual case) are only split into lines; the others go line by line through the
+    full clean-up first. Both give the same lines for a tidy text. A text that looks tidy to the
+    literal scans but holds white space beyond ASCII is found among its non-ASCII lines (few) and
+    sent through the clean-up too.
     """
-    tidy = _is_tidy(texts)
-    if tidy.all():  # also when there are no texts at all
-        return _tidy_paragraphs(texts)
-    if not tidy.any():
-        return _untidy_paragraphs(texts)
-    return pl.concat(
-        [_tidy_paragraphs(texts.filter(tidy)), _untidy_paragraphs(texts.filter(~tidy))]
+    tidy = texts.filter(~pl.col("untidy"))
+    untidy = texts.filter("untidy")
+    lines = _tidy_lines(tidy)
+    line = pl.col("line")
+    spaced = (
+        lines.filter(line.str.len_bytes() != pl.col("n_chars"))
+        .filter(line.str.contains(_UNICODE_SPACE))
+        .get_column("fid")
+        .unique()
+    )
+    if spaced.len():
+        lines = lines.filter(~pl.col("fid").is_in(spaced.implode()))
+        untidy = pl.concat([untidy, tidy.filter(pl.col("fid").is_in(spaced.implode()))])
+    if untidy.height:
+        lines = pl.concat([lines, _untidy_lines(untidy)]).sort("fid", "line_no")
+    return _join_lines(lines)
+
+
+def _tidy_lines(texts: pl.DataFrame) -> pl.DataFrame:
+    """Non-blank lines of tidy texts, runs of spaces collapsed, with their line numbers."""
+    if texts.get_column("double_space").any():  # only the texts that have runs are rewritten
+        texts = pl.concat(
+            [
+                texts.filter(~pl.col("double_space")),
+                texts.filter("double_space").with_columns(
+                    pl.col("text").str.replace_all(" {2,}", " ")
+                ),
+            ]
+        ).sort("fid")
+    return _non_empty(_split_lines(texts))
+
+
+def _split_lines(texts: pl.DataFrame) -> pl.DataFrame:
+    """Split texts into lines: (fid, line_no, line)."""
+    line = pl.col("line")
+    split = texts.select("fid", pl.col("text").str.split("\n").alias("line"))
+    return split.with_columns(
+        pl.int_ranges(1, line.list.len() + 1, dtype=pl.Int64).alias("line_no")
+    ).explode("line", "line_no")
+
+
+def _non_empty(lines: pl.DataFrame) -> pl.DataFrame:
+    """The non-empty lines, with their length in characters."""
+    line = pl.col("line")
+    return lines.filter(line.str.len_bytes() > 0).with_columns(
+        line.str.len_chars().alias("n_chars")
     )
 
 
-def _is_tidy(texts: pl.DataFrame) -> pl.Series:
-    """Texts whose lines need no white-space clean-up, decided with literal (SIMD) searches; the
-    regex for non-ASCII white space runs only on the texts that are not ASCII."""
-    text = pl.col("text")
-    untidy = pl.any_horizontal(*(text.str.contains(s, literal=True) for s in _UNTIDY))
-    untidy = untidy | text.str.starts_with(" ") | text.str.starts_with("\n")
-    untidy = untidy | text.str.starts_with("\ufeff") | text.str.ends_with(" ")
-    ascii_only = text.str.len_bytes() == text.str.len_chars()
-    flags = texts.select(untidy.alias("untidy"), ascii_only.alias("ascii"))
-    odd_space = pl.Series([False] * texts.height, dtype=pl.Boolean)
-    if not flags["ascii"].all():
-        others = texts.filter(~flags["ascii"]).select(text.str.contains(_UNICODE_SPACE)).to_series()
-        odd_space = odd_space.scatter(flags["ascii"].not_().arg_true(), others)
-    return ~(flags["untidy"] | odd_space)
-
-
-def _tidy_paragraphs(texts: pl.DataFrame) -> pl.DataFrame:
-    """Paragraphs of tidy texts: runs of spaces collapsed, split on "\n\n", lines inside a
-    paragraph joined by a space."""
-    while texts.height and texts.get_column("text").str.contains("  ", literal=True).any():
-        texts = texts.with_columns(pl.col("text").str.replace_all("  ", " ", literal=True))
-    paragraphs = texts.select(
-        "file_name",
-        pl.col("text").str.strip_chars_end("\n").str.split("\n\n").alias("text"),
-    ).explode("text")
-    newlines = pl.col("text").str.count_matches("\n", literal=True)
-    return paragraphs.select(
-        "file_name",
-        pl.int_range(pl.len(), dtype=pl.Int32).over("file_name").alias("paragraph"),
-        # a paragraph's first line: after the earlier paragraphs' lines and one blank line each
-        ((newlines + 2).cum_sum().over("file_name") - newlines - 1).cast(pl.Int64).alias("line_no"),
-        pl.col("text").str.replace_all("\n", " ", literal=True),
+def _untidy_lines(texts: pl.DataFrame) -> pl.DataFrame:
+    """Non-blank lines of any text: line endings, BOM, NUL and white space normalised."""
+    cleaned = texts.select(
+        "fid",
+        pl.col("text")
+        .str.replace(r"^\x{feff}", "")
+        .str.replace_all("\x00", "", literal=True)
+        .str.replace_all("\r\n", "\n", literal=True)
+        .str.replace_all("\r", "\n", literal=True),
     )
+    lines = _split_lines(cleaned).with_columns(
+        # runs of white space become one space (same as `\s+` -> " ", far fewer matches)
+        pl.col("line").str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+    )
+    return _non_empty(lines)
 
 
-def _untidy_paragraphs(texts: pl.DataFrame) -> pl.DataFrame:
-    """Paragraphs of any text: line endings, BOM, NUL, white space normalised line by line."""
-    lines = (
-        texts.select(
-            "file_name",
-            pl.col("text")
-            .str.replace(r"^\x{feff}", "")
-            .str.replace_all("\x00", "", literal=True)
-            .str.replace_all("\r\n", "\n", literal=True)
-            .str.replace_all("\r", "\n", literal=True)
-            .str.split("\n")
-            .alias("line"),
+def _join_lines(lines: pl.DataFrame) -> pl.DataFrame:
+    """Runs of consecutive non-blank lines -> paragraphs (lines joined with a space), numbered."""
+    fid, line_no = pl.col("fid"), pl.col("line_no")
+    continues = ((fid == fid.shift(1)) & (line_no == line_no.shift(1) + 1)).fill_null(False)
+    lines = lines.with_columns(continues.alias("continues"))
+    if lines.get_column("continues").any():  # some paragraph spans lines (a hard-wrapped text)
+        multi = pl.col("continues") | pl.col("continues").shift(-1).fill_null(False)
+        joined = (
+            lines.filter(multi)
+            .with_columns((~pl.col("continues")).cum_sum().alias("_paragraph"))
+            .group_by("_paragraph", maintain_order=True)
+            .agg(
+                fid.first(),
+                line_no.first(),
+                pl.col("line").str.join(" "),
+                (pl.col("n_chars").sum() + pl.len() - 1).alias("n_chars"),
+            )
         )
-        .explode("line")
-        .with_columns(
-            (pl.int_range(pl.len()).over("file_name") + 1).alias("line_no"),
-            # runs of white space become one space (same as `\s+` -> " ", far fewer matches)
-            pl.col("line").str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars(),
-        )
-    )
-    blank = pl.col("line") == ""
-    starts = ~blank & (blank.shift(1, fill_value=True).over("file_name"))
-    return (
-        lines.with_columns(starts.cast(pl.Int32).cum_sum().over("file_name").alias("paragraph"))
-        .filter(~blank)
-        .group_by("file_name", "paragraph", maintain_order=True)
-        .agg(pl.col("line_no").first(), pl.col("line").str.join(" ").alias("text"))
-        .with_columns((pl.col("paragraph") - 1).alias("paragraph"))
+        columns = ["fid", "line_no", "line", "n_chars"]
+        lines = pl.concat(
+            [lines.filter(~multi).select(columns), joined.select(columns)], how="vertical_relaxed"
+        ).sort("fid", "line_no")
+    return lines.select(
+        "fid",
+        _row_in_file().alias("paragraph"),
+        "line_no",
+        pl.col("line").alias("text"),
+        pl.col("n_chars").cast(pl.Int64),
     )
 
 
-def _split_header(paragraphs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _row_in_file() -> pl.Expr:
+    """0-based index of each row among the rows of its file (rows of a file are contiguous)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    first = (pl.col("fid") != pl.col("fid").shift(1)).fill_null(True)
+    return row - pl.when(first).then(row).forward_fill()
+
+
+def _split_header(paragraphs: pl.DataFrame, n_files: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split the leading chrome/date paragraphs (the header) from the body; read the date."""
-    lowered = pl.col("text").str.to_lowercase()
-    is_date = pl.col("text").str.contains(_DATE_LINE)
-    is_header_like = lowered.is_in(_CHROME) | is_date
-    marked = paragraphs.with_columns(
-        is_date.alias("is_date"),
-        (~is_header_like).cast(pl.Int32).cum_sum().over("file_name").alias("_body_seen"),
+    header = _header(paragraphs.filter(pl.col("paragraph") < _HEADER_SCAN))
+    per_file = header.group_by("fid").len()
+    if per_file.height and per_file.get_column("len").max() >= _HEADER_SCAN:
+        header = _header(paragraphs)  # a header may run on past the paragraphs scanned
+        per_file = header.group_by("fid").len()
+    header_len = pl.zeros(n_files, pl.Int64, eager=True).scatter(
+        per_file.get_column("fid"), per_file.get_column("len")
     )
-    header = marked.filter(pl.col("_body_seen") == 0)
+    body = paragraphs.filter(pl.col("paragraph") >= pl.lit(header_len).gather(pl.col("fid")))
     dates = (
         header.filter("is_date")
-        .group_by("file_name", maintain_order=True)
+        .group_by("fid", maintain_order=True)
         .agg(pl.col("text").first())
         .with_columns(pl.col("text").str.extract_groups(_DATE_LINE).alias("date"))
         .select(
-            "file_name",
+            "fid",
             pl.col("date").struct.field("month").str.to_lowercase().str.slice(0, 3).alias("month"),
             pl.col("date").struct.field("day").cast(pl.Int32).alias("day"),
             pl.col("date").struct.field("year").cast(pl.Int32).alias("year"),
         )
     )
-    body = marked.filter(pl.col("_body_seen") > 0).drop("_body_seen", "is_date")
     return dates, body
+
+
+def _header(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """The leading run of chrome/date paragraphs of each file, with which of them are dates."""
+    text = pl.col("text")
+    is_date = text.str.contains(_DATE_LINE)
+    is_header_like = text.str.to_lowercase().is_in(_CHROME) | is_date
+    marked = paragraphs.select(
+        "fid",
+        "text",
+        is_date.alias("is_date"),
+        (~is_header_like).cast(pl.Int32).cum_sum().over("fid").alias("_body_seen"),
+    )
+    return marked.filter(pl.col("_body_seen") == 0)
 
 
 def _pair(body: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Pair each title with the abstract right after it; quarantine everything that does not pair."""
-    n_chars = pl.col("text").str.len_chars()
+    n_chars = pl.col("n_chars")
     kind = (
         pl.when(n_chars > MAX_PARAGRAPH_CHARS)
-        .then(pl.lit("too_long"))
+        .then(_TOO_LONG)
         .when(n_chars > TITLE_MAX_CHARS)
-        .then(pl.lit("abstract"))
-        .otherwise(pl.lit("title"))
+        .then(_ABSTRACT)
+        .otherwise(_TITLE)
+        .cast(pl.Int8)
     )
-    classified = body.with_columns(kind.alias("kind"), n_chars.alias("n_chars")).with_columns(
-        pl.col("kind").shift(-1).over("file_name").alias("next_kind"),
-        pl.col("kind").shift(1).over("file_name").alias("prev_kind"),
-        pl.col("text").shift(-1).over("file_name").alias("next_text"),
+    fid = pl.col("fid")
+    # null at a file's first/last paragraph: no neighbour, which must read as "no"
+    next_kind = pl.when(fid.shift(-1) == fid).then(pl.col("kind").shift(-1))
+    prev_kind = pl.when(fid.shift(1) == fid).then(pl.col("kind").shift(1))
+    classified = body.with_columns(kind.alias("kind")).with_columns(
+        next_kind.alias("next_kind"),
+        prev_kind.alias("prev_kind"),
+        pl.col("text").shift(-1).alias("next_text"),
     )
-    # fill_null: the first/last paragraph of a file has no neighbour, which must read as "no".
-    is_listing = ((pl.col("kind") == "title") & (pl.col("next_kind") == "abstract")).fill_null(
-        False
-    )
+    is_title = pl.col("kind") == _TITLE
+    is_listing = (is_title & (pl.col("next_kind") == _ABSTRACT)).fill_null(False)
     is_paired_abstract = (
-        (pl.col("kind") == "abstract") & (pl.col("prev_kind") == "title")
+        (pl.col("kind") == _ABSTRACT) & (pl.col("prev_kind") == _TITLE)
     ).fill_null(False)
 
     listings = classified.filter(is_listing).select(
-        "file_name",
-        (pl.int_range(pl.len()).over("file_name") + 1).cast(pl.Int32).alias("position"),
+        "fid",
+        (_row_in_file() + 1).cast(pl.Int32).alias("position"),
         pl.col("text").alias("title"),
         pl.col("next_text").alias("abstract"),
     )
     reason = (
-        pl.when(pl.col("kind") == "too_long")
-        .then(pl.format("paragraph too long: {} characters (limit 20000)", pl.col("n_chars")))
-        .when((pl.col("kind") == "title") & (pl.col("next_kind") == "too_long"))
+        pl.when(pl.col("kind") == _TOO_LONG)
+        .then(pl.format("paragraph too long: {} characters (limit 20000)", n_chars))
+        .when(is_title & (pl.col("next_kind") == _TOO_LONG))
         .then(pl.lit("orphan title: its abstract was rejected as too long"))
-        .when((pl.col("kind") == "title") & pl.col("next_kind").is_null())
+        .when(is_title & pl.col("next_kind").is_null())
         .then(pl.lit("orphan title: no abstract before the end of the dump (cut off?)"))
-        .when(pl.col("kind") == "title")
+        .when(is_title)
         .then(pl.lit("orphan title: followed by another title, its abstract is missing"))
         .otherwise(pl.lit("orphan abstract: no title before it"))
     )
     rejects = classified.filter(~is_listing & ~is_paired_abstract).select(
-        "file_name",
-        pl.lit(None, pl.String).alias("sha256"),
-        pl.col("line_no").cast(pl.Int64),
+        "fid",
+        "line_no",
         reason.alias("reason"),
         pl.col("text").str.slice(0, EXCERPT_CHARS).alias("excerpt"),
     )
     return listings, rejects
 
 
-def _identify(listings: pl.DataFrame) -> pl.DataFrame:
-    """Attach ``paper_id`` to each listing, hashing each distinct normalised title once."""
-    # Key each distinct title once; ASCII titles take a cheaper route to the same key (NFKC and
-    # case folding leave ASCII as lower-casing does; its letters and digits are [a-z0-9]).
-    titles = listings.select(pl.col("title").unique())
-    ascii_only = pl.col("title").str.len_bytes() == pl.col("title").str.len_chars()
-    keyed_titles = pl.concat(
-        [
-            titles.filter(ascii_only).with_columns(
-                pl.col("title").str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "").alias("_key")
-            ),
-            titles.filter(~ascii_only).with_columns(title_key(pl.col("title")).alias("_key")),
-        ]
+def _identify(listings: pl.DataFrame, file_names: pl.Series) -> pl.DataFrame:
+    """Attach ``file_name`` and ``paper_id`` to each listing, hashing each distinct key once."""
+    # ASCII titles take a cheaper route to the same key (NFKC and case folding leave ASCII as
+    # lower-casing does; its letters and digits are [a-z0-9]); the others get the full rule.
+    title = pl.col("title")
+    keyed = listings.with_columns(
+        title.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "").alias("_key"),
+        (title.str.len_bytes() != title.str.len_chars()).alias("_non_ascii"),
     )
-    keyed = listings.join(keyed_titles, on="title", how="left")
-    keys = keyed_titles.select(pl.col("_key").unique())
+    non_ascii = keyed.get_column("_non_ascii")
+    if non_ascii.any():
+        rows = non_ascii.arg_true()
+        full = keyed.select(title_key(title.gather(rows))).to_series()
+        keyed = keyed.with_columns(keyed.get_column("_key").scatter(rows, full))
+    keys = keyed.select(pl.col("_key").unique())
     keys = keys.with_columns(paper_ids(keys.get_column("_key")).alias("paper_id"))
     return (
-        keyed.join(keys, on="_key", how="left")
-        .select(list(SIGHTING_SCHEMA))
+        keyed.join(keys, on="_key", how="left", maintain_order="left")
+        .sort("fid", "position")
+        .select(
+            pl.lit(file_names).gather("fid").alias("file_name"),
+            "position",
+            "paper_id",
+            "title",
+            "abstract",
+        )
         .cast(SIGHTING_SCHEMA)
-        .sort("file_name", "position")
     )
 
 
 def _dump_facts(
     dumps: Sequence[DumpFile],
     shas: dict[str, str],
+    file_names: pl.Series,
     dates: pl.DataFrame,
     file_rejects: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per input file: hash, size, listing date with its source, parse status."""
-    found = {row["file_name"]: row for row in dates.iter_rows(named=True)}
-    rejected = dict(
-        zip(file_rejects["file_name"].to_list(), file_rejects["reason"].to_list(), strict=True)
-    )
-    rows = []
-    for dump in dumps:  # one iteration per file, not per line
-        date, source = listing_date(found.get(dump.file_name), dump.mtime)
-        rows.append(
-            {
-                "file_name": dump.file_name,
-                "sha256": shas[dump.file_name],
-                "n_bytes": len(dump.content),
-                "listing_date": date,
-                "listing_date_source": source,
-                "parse_status": "rejected" if dump.file_name in rejected else "ok",
-                "reason": rejected.get(dump.file_name),
-            }
+    """One row per input file, in input order: hash, size, listing date with its source, status."""
+    names = file_names.to_list()
+    found = {names[row["fid"]]: row for row in dates.iter_rows(named=True)}
+    rejected = {
+        names[fid]: reason
+        for fid, reason in zip(
+            file_rejects["fid"].to_list(), file_rejects["reason"].to_list(), strict=True
         )
-    return pl.DataFrame(rows, schema=DUMP_SCHEMA)
+    }
+    columns: dict[str, list] = {name: [] for name in DUMP_SCHEMA}
+    for dump in dumps:  # one iteration per file, not per line
+        name = dump.file_name
+        date, source = listing_date(found.get(name), dump.mtime)
+        columns["file_name"].append(name)
+        columns["sha256"].append(shas[name])
+        columns["n_bytes"].append(len(dump.content))
+        columns["listing_date"].append(date)
+        columns["listing_date_source"].append(source)
+        columns["parse_status"].append("rejected" if name in rejected else "ok")
+        columns["reason"].append(rejected.get(name))
+    return pl.DataFrame(columns, schema=DUMP_SCHEMA)
 
 
 def listing_date(found: dict | None, mtime: dt.datetime) -> tuple[dt.date, str]:
