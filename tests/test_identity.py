@@ -21,6 +21,7 @@ from pipelines.dumps.identity import (
     paper_id_of,
     paper_ids,
     title_key,
+    title_keys,
 )
 
 
@@ -148,6 +149,32 @@ def test_title_key_expression_matches_the_single_title_function():
     assert frame.get_column("key").to_list() == [key_of(title) for title in titles]
     ids = paper_ids(frame.get_column("key")).to_list()
     assert ids == [paper_id_of(title) for title in titles]
+
+
+def test_title_keys_of_a_series_match_the_expression_in_order():
+    titles = [
+        BASE,
+        "Stra\u00dfe Scenes",
+        "  --- ::: ",
+        "",
+        "GPT-4 Technical Report",
+        "\uff2c\uff2c\uff2d\uff53 for \uff11\uff10\uff10 Languages",
+        "Tessellon++: Fast Mesh (v2) \u2014 3D Views! 100% #1 @home",
+        "x^{2}: A\tB",
+        "two\nlines",
+    ]
+    series = pl.Series("title", titles)
+    assert title_keys(series).to_list() == [key_of(title) for title in titles]
+    assert title_keys(series.head(1)).to_list() == [key_of(BASE)]  # ASCII only
+    assert title_keys(series.slice(1, 1)).to_list() == [key_of(titles[1])]  # non-ASCII only
+    assert title_keys(pl.Series("title", [], dtype=pl.String)).to_list() == []
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.lists(st.text(alphabet="aZ09 -:!^{}()\u00e9\u00df\u2014\uff21\u03a3\t\n", max_size=12)))
+def test_title_keys_agree_with_the_expression_on_any_titles(titles):
+    series = pl.Series("title", titles, dtype=pl.String)
+    assert title_keys(series).to_list() == [key_of(title) for title in titles]
 
 
 def test_vectorised_paper_ids_agree_with_hashlib_in_order():

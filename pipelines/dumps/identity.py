@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import string
 
 import duckdb
 import polars as pl
@@ -24,6 +25,10 @@ PAPER_ID_HEX_DIGITS = 16
 
 # Full case folds that Unicode lower-casing does not do (Python's str.casefold does them).
 _CASEFOLD_EXTRAS = {"ß": "ss", "ẞ": "ss", "ς": "σ", "ﬅ": "st", "ﬆ": "st"}
+# The rule on ASCII, as one byte table: upper case to lower case, every other byte but letters,
+# digits and "\n" (which separates titles, and is never inside one) deleted.
+_ASCII_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
+_ASCII_NOT_KEY = bytes(b for b in range(128) if not chr(b).isalnum() and b != ord("\n"))
 
 
 def title_key(titles: pl.Expr) -> pl.Expr:
@@ -32,6 +37,27 @@ def title_key(titles: pl.Expr) -> pl.Expr:
     for source, target in _CASEFOLD_EXTRAS.items():
         folded = folded.str.replace_all(source, target, literal=True)
     return folded.str.replace_all(r"[^\p{L}\p{N}]+", "")
+
+
+def title_keys(titles: pl.Series) -> pl.Series:
+    """``title_key`` of each title of a Series, in order: the same keys, faster.
+
+    NFKC and case folding leave ASCII as lower-casing does, and its letters and digits are
+    ``[a-z0-9]``: the ASCII titles (nearly all) are joined into one buffer and keyed by a single
+    ``bytes.translate`` over it, where a regex replace costs a match per word of every title.
+    """
+    is_plain = titles.str.len_bytes() == titles.str.len_chars()  # ASCII
+    plain = titles.filter(is_plain)
+    buffer = plain.str.join("\n").item().encode("ascii") if plain.len() else b""
+    if buffer.count(b"\n") != max(plain.len() - 1, 0):  # a title holds "\n": no separator
+        return pl.select(title_key(pl.lit(titles))).to_series().alias(titles.name)
+    plain_keys = pl.Series(titles.name, [buffer.translate(_ASCII_LOWER, _ASCII_NOT_KEY).decode()])
+    plain_keys = plain_keys.str.split("\n").explode().head(plain.len())
+    if plain.len() == titles.len():
+        return plain_keys
+    other_keys = pl.select(title_key(pl.lit(titles.filter(~is_plain)))).to_series()
+    keys = pl.Series(titles.name, [None] * titles.len(), dtype=pl.String)
+    return keys.scatter(is_plain.arg_true(), plain_keys).scatter((~is_plain).arg_true(), other_keys)
 
 
 def paper_ids(keys: pl.Series) -> pl.Series:

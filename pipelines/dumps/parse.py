@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.dumps.identity import content_hash, paper_ids, title_key
+from pipelines.dumps.identity import content_hash, paper_ids, title_keys
 
 MAX_PARAGRAPH_CHARS = 20_000
 EXCERPT_CHARS = 200
@@ -47,6 +48,8 @@ _CHROME = [
     "daily papers",
     "byak and the research community",
 ]
+# lower-casing never shortens a text, so no paragraph longer than this is chrome
+_CHROME_MAX_CHARS = max(len(line) for line in _CHROME)
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 _DATE_LINE = (
     r"(?i)^(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -139,8 +142,17 @@ def parse_dumps(dumps: Sequence[DumpFile], shas: dict[str, str] | None = None) -
     names = [d.file_name for d in dumps]
     if len(set(names)) != len(names):
         raise ValueError("a batch holds one version per file name")
-    if shas is None:
-        shas = {d.file_name: content_hash(d.content) for d in dumps}
+    if shas is not None:
+        return _parse(dumps, lambda: shas)
+    # hashlib lets go of the GIL while it hashes, and so does polars while it computes: the
+    # files are hashed on a second thread while they are parsed, and the hashes joined at the end
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(lambda: {d.file_name: content_hash(d.content) for d in dumps})
+        return _parse(dumps, hashing.result)
+
+
+def _parse(dumps: Sequence[DumpFile], hashes: Callable[[], dict[str, str]]) -> ParsedDumps:
+    """``parse_dumps``, given a call that returns the files' hashes (asked for at the end)."""
     ordered = sorted(dumps, key=lambda d: d.file_name)  # position in this list = fid
     texts, file_rejects = _decode(ordered)
     texts, shape_rejects = _reject_by_shape(texts)
@@ -161,8 +173,9 @@ def parse_dumps(dumps: Sequence[DumpFile], shas: dict[str, str] | None = None) -
     record_rejects = record_rejects.filter(~pl.col("fid").is_in(empty.get_column("fid").implode()))
 
     file_names = pl.Series("file_name", [d.file_name for d in ordered], dtype=pl.String)
-    file_shas = pl.Series("sha256", [shas[d.file_name] for d in ordered], dtype=pl.String)
     sightings = _identify(listings, file_names)
+    shas = hashes()
+    file_shas = pl.Series("sha256", [shas[d.file_name] for d in ordered], dtype=pl.String)
     rejects = (
         pl.concat([file_rejects, record_rejects])
         .sort("fid", "line_no", nulls_last=False)
@@ -428,7 +441,10 @@ def _header(paragraphs: pl.DataFrame) -> pl.DataFrame:
     """The leading run of chrome/date paragraphs of each file, with which of them are dates."""
     text = pl.col("text")
     is_date = text.str.contains(_DATE_LINE)
-    is_header_like = text.str.to_lowercase().is_in(_CHROME) | is_date
+    is_chrome = (pl.col("n_chars") <= _CHROME_MAX_CHARS) & text.str.head(
+        _CHROME_MAX_CHARS
+    ).str.to_lowercase().is_in(_CHROME)
+    is_header_like = is_chrome | is_date
     marked = paragraphs.select(
         "fid",
         "text",
@@ -492,18 +508,7 @@ def _pair(body: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def _identify(listings: pl.DataFrame, file_names: pl.Series) -> pl.DataFrame:
     """Attach ``file_name`` and ``paper_id`` to each listing, hashing each distinct key once."""
-    # ASCII titles take a cheaper route to the same key (NFKC and case folding leave ASCII as
-    # lower-casing does; its letters and digits are [a-z0-9]); the others get the full rule.
-    title = pl.col("title")
-    keyed = listings.with_columns(
-        title.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "").alias("_key"),
-        (title.str.len_bytes() != title.str.len_chars()).alias("_non_ascii"),
-    )
-    non_ascii = keyed.get_column("_non_ascii")
-    if non_ascii.any():
-        rows = non_ascii.arg_true()
-        full = keyed.select(title_key(title.gather(rows))).to_series()
-        keyed = keyed.with_columns(keyed.get_column("_key").scatter(rows, full))
+    keyed = listings.with_columns(title_keys(listings.get_column("title")).alias("_key"))
     keys = keyed.select(pl.col("_key").unique())
     keys = keys.with_columns(paper_ids(keys.get_column("_key")).alias("paper_id"))
     return (
