@@ -321,6 +321,47 @@ def test_several_blank_lines_between_every_paragraph(blank_lines):
     assert result.rejects.is_empty()
 
 
+def test_white_space_beyond_ascii_folds_like_a_space():
+    title, abstract = PAPERS[0]
+    spaced = (title.replace(": ", ":\u00a0", 1), abstract + "\u3000")
+    thin_space_line = "\n\u2009\nAug 25".encode()  # a blank line holding a thin space
+    content = make_dump([spaced, PAPERS[1]]).replace(b"\n\nAug 25", thin_space_line)
+    result = parse_dump(dump_file(content))
+    assert listed(result) == expected(PAPERS[:2])
+    assert result.rejects.is_empty()
+    assert dump_row(result)["listing_date"] == dt.date(2025, 8, 25)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda text: text.replace(" a ", " a\x07 ", 3), id="stray-control-characters"),
+        pytest.param(lambda text: text.replace(" the ", "   the  ", 5), id="runs-of-spaces"),
+        pytest.param(lambda text: text.replace(" the ", " the\u00a0", 5), id="no-break-space"),
+        pytest.param(lambda text: text.replace(". ", ".\n", 4), id="hard-wrapped-lines"),
+        pytest.param(lambda text: text + "\n\n", id="blank-lines-at-the-end"),
+    ],
+)
+def test_clean_up_gives_the_same_paragraphs_whatever_the_line_endings(damage):
+    text = damage(make_dump(PAPERS).decode("utf-8"))
+    lf = parse_dumps([dump_file(text.encode("utf-8"), "lf.txt")])
+    crlf = parse_dumps([dump_file(text.replace("\n", "\r\n").encode("utf-8"), "crlf.txt")])
+    assert lf.sightings.height == len(PAPERS)
+    assert_frame_equal(lf.sightings.drop("file_name"), crlf.sightings.drop("file_name"))
+    assert_frame_equal(
+        lf.rejects.drop("file_name", "sha256"), crlf.rejects.drop("file_name", "sha256")
+    )
+
+
+def test_long_header_is_found_past_its_first_paragraphs():
+    header = [*CHROME * 4, "Sep 9, 2025"]  # 21 header paragraphs
+    result = parse_dump(dump_file(make_dump(PAPERS[:3], header=header)))
+    assert listed(result) == expected(PAPERS[:3])
+    assert result.rejects.is_empty()
+    row = dump_row(result)
+    assert (row["listing_date"], row["listing_date_source"]) == (dt.date(2025, 9, 9), "line")
+
+
 # ---------------------------------------------------------------------- cut-off and lost paragraphs
 
 
