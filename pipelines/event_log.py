@@ -10,25 +10,37 @@ loops over them one by one; this subclass writes a batch in one transaction per 
 Rows written are exactly the stock ones (same tables, same values, same order); the asset key
 table, where every event overwrites the previous one's columns, gets the last event of each kind
 per asset, which leaves it as event-by-event writing would. ``dagster.yaml`` selects this class.
+
+Its ``synchronous`` setting (SQLite's pragma, default ``full`` as in Dagster) can turn off the
+sync to disk at each commit, for runs that store many single events (a dbt build, checks).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
+import sqlalchemy as sa
 from dagster._config import Field, StringSource
 from dagster._core.event_api import EventLogEntry
 from dagster._core.events import ASSET_EVENTS
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 
-# Events per batch (Dagster reads it at each event). Set by ``dagster_batch_env``.
+# Events per batch (Dagster reads it at each event). Set by ``apply_batch_env``.
 BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
 # One planned event per asset for a partition range instead of one per partition.
 PLANNED_SUBSET_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 BATCH_ENV = {BATCH_SIZE_ENV: "2000", PLANNED_SUBSET_ENV: "true"}
+# SQLite's own levels: "full" (Dagster's default) syncs every commit to disk
+SYNCHRONOUS = ("off", "normal", "full", "extra")
+# Engines kept (one per run database and the index): the rest are disposed, least recent first
+MAX_ENGINES = 16
 
 
 def apply_batch_env(environ: os._Environ | dict = os.environ) -> None:
@@ -45,14 +57,57 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     ``base_dir`` defaults to Dagster's own place for event logs, ``$DAGSTER_HOME/history/runs``,
     so an instance switched to this class keeps its history."""
 
-    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+    def __init__(
+        self,
+        base_dir: str | None = None,
+        synchronous: str = "full",
+        inst_data: ConfigurableClassData | None = None,
+    ):
         if base_dir is None:
             base_dir = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
+        if synchronous.lower() not in SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
+        self._synchronous = synchronous.lower()
+        self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
+        self._engines_lock = threading.Lock()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
     def config_type(cls):
-        return {"base_dir": Field(StringSource, is_required=False)}
+        return {
+            "base_dir": Field(StringSource, is_required=False),
+            "synchronous": Field(StringSource, is_required=False, default_value="full"),
+        }
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[sa.Connection]:
+        """The stock connection (one transaction), on an engine kept per database instead of
+        one created and disposed for every statement, with the configured ``synchronous``."""
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def _engine(self, shard: str) -> sa.Engine:
+        with self._engines_lock:
+            engine = self._engines.pop(shard, None)
+            if engine is None:
+                engine = sa.create_engine(
+                    self.conn_string_for_shard(shard),
+                    poolclass=sa.pool.NullPool,  # no connection outlives its transaction
+                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                )
+                sa.event.listen(engine, "connect", self._on_connect)
+            self._engines[shard] = engine  # most recently used last
+            while len(self._engines) > MAX_ENGINES:
+                self._engines.popitem(last=False)[1].dispose()
+            return engine
+
+    def _on_connect(self, dbapi_connection, _record) -> None:
+        dbapi_connection.execute(f"pragma synchronous = {self._synchronous}")
 
     @classmethod
     def from_config_value(
@@ -66,13 +121,12 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             super().store_event_batch(events)  # the stock path, one event at a time
             return
         rows = [self._event_to_row(event) for event in events]  # serialised once, not twice
+        insert = SqlEventLogStorageTable.insert()  # compiled once, rows passed as parameters
         with self.run_connection(runs.pop()) as conn:
-            conn.execute(SqlEventLogStorageTable.insert().values(rows))
+            conn.execute(insert, rows)
         with self.index_transaction() as conn:
-            event_ids = []
-            for row in rows:  # one by one: each row's id is needed for its tags
-                result = conn.execute(SqlEventLogStorageTable.insert().values(**row))
-                event_ids.append(result.inserted_primary_key[0])
+            # one by one: each row's id is needed for its tags and the asset's row
+            event_ids = [conn.execute(insert, row).inserted_primary_key[0] for row in rows]
             self._store_asset_event_tags(conn, events, event_ids)
             for index in _last_of_each_kind(events):
                 self._store_asset_event(conn, events[index], event_ids[index])

@@ -139,3 +139,19 @@ def test_the_instance_template_selects_the_batched_storage_under_dagster_home(
     storage = BatchedSqliteEventLogStorage.from_config_value(None, {})
     # Dagster's default place for event logs: an instance switched over keeps its history
     assert Path(storage._base_dir) == tmp_path / "history" / "runs"
+
+
+@pytest.mark.parametrize(("setting", "level"), [("full", 2), ("off", 0)])
+def test_synchronous_is_applied_to_every_connection(tmp_path: Path, setting: str, level: int):
+    storage = BatchedSqliteEventLogStorage.from_config_value(
+        None, {"base_dir": str(tmp_path), "synchronous": setting}
+    )
+    with storage.index_connection() as conn:
+        assert conn.exec_driver_sql("pragma synchronous").scalar() == level
+    with storage.run_connection("some-run") as conn:
+        assert conn.exec_driver_sql("pragma synchronous").scalar() == level
+
+
+def test_an_unknown_synchronous_level_is_refused(tmp_path: Path):
+    with pytest.raises(ValueError, match="synchronous must be one of"):
+        BatchedSqliteEventLogStorage(str(tmp_path), synchronous="sometimes")
