@@ -239,25 +239,18 @@ def _decode_utf8(content: bytes) -> str:
 def _reject_by_shape(texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Reject decoded files that are HTML pages, binary junk or blank once cleaned.
 
-    Also tells, for the files kept, whether their text is ``tidy`` (see ``_paragraphs``) and
-    whether it holds runs of spaces: one pass of fast literal scans over every text.
+    Also tells, for the files kept, whether their text is ``untidy`` (see ``_paragraphs``) and
+    whether it holds runs of spaces: one round of fast literal scans over every text.
     """
     text = pl.col("text")
-    surveyed = texts.with_columns(
+    scans = [f"_control_{i}" for i in range(len(_CONTROL_SCANS))]
+    surveyed = texts.with_columns(  # each column a task of its own: they run side by side
+        *(text.str.contains(c).alias(name) for c, name in zip(_CONTROL_SCANS, scans, strict=True)),
         text.str.slice(0, 4096).str.contains(_HTML_SNIFF).alias("html"),
-        pl.any_horizontal(*(text.str.contains(c) for c in _CONTROL_SCANS)).alias("any_control"),
         text.str.contains(r"[^\s\x00\x{feff}]").alias("non_blank"),
-        # a text holding none of these needs little clean-up: every line is already trimmed, and
-        # paragraphs are separated by exactly one blank line ("\n\n")
-        (
-            text.str.contains_any([" \n", "\n ", "\n\n\n"])
-            | text.str.starts_with(" ")
-            | text.str.starts_with("\n")
-            | text.str.starts_with("\ufeff")
-            | text.str.ends_with(" ")
-        ).alias("untidy"),
+        _untidy_lines_or_blanks(text).alias("untidy"),
         text.str.contains("  ", literal=True).alias("double_space"),
-    )
+    ).with_columns(pl.any_horizontal(scans).alias("any_control"))
     # NUL is not counted: NUL padding (left by a crash) is stripped and the dump still loads.
     if surveyed.get_column("any_control").any():  # count only in the texts that have some
         counted = surveyed.filter("any_control").select(
@@ -295,6 +288,22 @@ def _reject_by_shape(texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return kept, rejects
 
 
+def _untidy_lines_or_blanks(text: pl.Expr) -> pl.Expr:
+    """Whether lines of the text need trimming or blank lines folding (ASCII white space only).
+
+    A text for which this is false, and that holds no CR, NUL, tab, VT, FF or white space beyond
+    ASCII, is tidy: every line is already trimmed, and paragraphs are separated by exactly one
+    blank line ("\n\n"); only runs of spaces inside lines remain to collapse.
+    """
+    return (
+        text.str.contains_any([" \n", "\n ", "\n\n\n"])
+        | text.str.starts_with(" ")
+        | text.str.starts_with("\n")
+        | text.str.starts_with("\ufeff")
+        | text.str.ends_with(" ")
+    )
+
+
 # White space other than " " and "\n" outside ASCII (what `\s` and trimming also act on).
 _UNICODE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 
@@ -302,13 +311,28 @@ _UNICODE_SPACE = r"[\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f
 def _paragraphs(texts: pl.DataFrame) -> pl.DataFrame:
     """Lines -> paragraphs with the line number of their first line, per file, in page order.
 
-    Tidy texts (the usual case) are only split into lines; the others go line by line through the
-    full clean-up first. Both give the same lines for a tidy text. A text that looks tidy to the
-    literal scans but holds white space beyond ASCII is found among its non-ASCII lines (few) and
-    sent through the clean-up too.
+    Tidy texts (the usual case) are only split into lines; the others have their line ends, BOM
+    and NUL bytes normalised first, which leaves most of them tidy (a CRLF file), and the rest go
+    line by line through the full clean-up. Both routes give the same lines for a tidy text. A
+    text that looks tidy to the literal scans but holds white space beyond ASCII is found among
+    its non-ASCII lines (few) and sent through the clean-up too.
     """
     tidy = texts.filter(~pl.col("untidy"))
     untidy = texts.filter("untidy")
+    if untidy.height:
+        text = pl.col("text")
+        normalised = untidy.select(
+            "fid",
+            text.str.replace(r"^\x{feff}", "")
+            .str.replace_all("\x00", "", literal=True)
+            .str.replace_all("\r\n", "\n", literal=True)
+            .str.replace_all("\r", "\n", literal=True),
+        ).with_columns(
+            (_untidy_lines_or_blanks(text) | text.str.contains(r"[\t\x0b\x0c]")).alias("untidy"),
+            text.str.contains("  ", literal=True).alias("double_space"),
+        )
+        tidy = pl.concat([tidy, normalised.filter(~pl.col("untidy"))]).sort("fid")
+        untidy = normalised.filter("untidy")
     lines = _tidy_lines(tidy)
     line = pl.col("line")
     spaced = (
@@ -357,16 +381,8 @@ def _non_empty(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def _untidy_lines(texts: pl.DataFrame) -> pl.DataFrame:
-    """Non-blank lines of any text: line endings, BOM, NUL and white space normalised."""
-    cleaned = texts.select(
-        "fid",
-        pl.col("text")
-        .str.replace(r"^\x{feff}", "")
-        .str.replace_all("\x00", "", literal=True)
-        .str.replace_all("\r\n", "\n", literal=True)
-        .str.replace_all("\r", "\n", literal=True),
-    )
-    lines = _split_lines(cleaned).with_columns(
+    """Non-blank lines of texts with normalised line ends, white space cleaned up line by line."""
+    lines = _split_lines(texts).with_columns(
         # runs of white space become one space (same as `\s+` -> " ", far fewer matches)
         pl.col("line").str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
     )
