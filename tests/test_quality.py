@@ -241,6 +241,27 @@ def test_data_docs_keep_only_the_latest_validations(built, tmp_path, monkeypatch
     pages = sorted((site / "validations").rglob("*.html"))
     assert len(pages) == 2, pages
     assert all("marts.topics" in page.name for page in pages)
+    # the index is rebuilt with each run and links the kept pages, not the pruned ones
+    index = result.data_docs.read_text(encoding="utf-8")
+    runs = {page.parent.name for page in pages}
+    assert all(run in index for run in runs)
+    assert index.count("marts.topics.html") == 2
+
+
+def test_data_docs_add_the_new_validation_pages_to_the_site(built, tmp_path):
+    warehouse, _ = built
+    first = _validate(warehouse, tmp_path, "marts.topics").data_docs
+    site = first.parent
+    before = set((site / "validations").rglob("*.html"))
+    second = _validate(warehouse, tmp_path, "marts.topics", "marts.papers").data_docs
+    added = set((site / "validations").rglob("*.html")) - before
+    assert sorted(page.name for page in added) == [
+        "warehouse-marts.papers.html",
+        "warehouse-marts.topics.html",
+    ]
+    index = second.read_text(encoding="utf-8")
+    assert all(page.parent.name in index for page in added)
+    assert (site / "expectations" / "marts" / "papers.html").is_file()
 
 
 def test_every_suite_is_an_asset_check_on_its_asset_and_raw_suites_block():
