@@ -199,3 +199,20 @@ def test_files_still_being_written_are_not_ingested(tmp_path):
     names = [f.file_name for f in scan_landing(raw, min_age_seconds=30)]
     assert names == ["done.txt"]
     assert sorted(f.file_name for f in scan_landing(raw)) == ["done.txt", "fresh.txt"]
+
+
+def test_the_loading_connection_caps_duckdb_memory(tmp_path: Path, monkeypatch):
+    from pipelines.errors import WarehouseUnusable
+    from pipelines.warehouse.connection import MEMORY_LIMIT_ENV, writer
+
+    def limit() -> str:
+        with writer(tmp_path / "w.duckdb") as connection:
+            return connection.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    assert limit() == "953.6 MiB"  # 1GB, DuckDB's default would be 80% of the RAM
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "256MB")
+    assert limit() == "244.1 MiB"
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
+    with pytest.raises(WarehouseUnusable, match="PAPERTRENDS_LOAD_MEMORY_LIMIT='lots'"):
+        limit()

@@ -22,6 +22,10 @@ from pipelines.errors import WarehouseBusy, WarehouseUnusable
 from pipelines.warehouse.lock import writer_lock
 
 WRITER_WAIT_ENV = "PAPERTRENDS_WRITER_WAIT"
+# DuckDB's memory cap for the loading connection (DuckDB's own default is 80% of the RAM, and
+# its buffer cache grows to it: 2.2 GB RSS to load 10,000 dumps, 1 GB with the cap).
+MEMORY_LIMIT_ENV = "PAPERTRENDS_LOAD_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def _writer_wait_seconds() -> float:
@@ -67,6 +71,7 @@ def writer(
         # readers hold DuckDB's file lock briefly too: retry the open for a few seconds
         con = _open(path, read_only=False, wait_seconds=READER_WAIT_SECONDS * 5)
         try:
+            _limit_memory(con)
             yield con
         except duckdb.Error as err:
             reason = _write_failure(str(err))
@@ -79,6 +84,16 @@ def writer(
         finally:
             with contextlib.suppress(duckdb.Error):  # closing checkpoints: fails on a full disk
                 con.close()
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    try:
+        con.execute("set memory_limit = ?", [limit])
+    except duckdb.Error as err:
+        raise WarehouseUnusable(
+            f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
+        ) from err
 
 
 @contextmanager
