@@ -48,11 +48,14 @@ def title_keys(titles: pl.Series) -> pl.Series:
     """
     is_plain = titles.str.len_bytes() == titles.str.len_chars()  # ASCII
     plain = titles.filter(is_plain)
-    buffer = plain.str.join("\n").item().encode("ascii") if plain.len() else b""
-    if buffer.count(b"\n") != max(plain.len() - 1, 0):  # a title holds "\n": no separator
-        return pl.select(title_key(pl.lit(titles))).to_series().alias(titles.name)
-    plain_keys = pl.Series(titles.name, [buffer.translate(_ASCII_LOWER, _ASCII_NOT_KEY).decode()])
-    plain_keys = plain_keys.str.split("\n").explode().head(plain.len())
+    plain_keys = pl.Series(titles.name, [], dtype=pl.String)
+    if plain.len():
+        buffer = plain.str.join("\n").cast(pl.Binary).item()
+        translated = buffer.translate(_ASCII_LOWER, _ASCII_NOT_KEY)
+        plain_keys = pl.Series(titles.name, [translated], dtype=pl.Binary).cast(pl.String)
+        plain_keys = plain_keys.str.split("\n").explode()
+        if plain_keys.len() != plain.len():  # a title holds "\n": the split went astray
+            return pl.select(title_key(pl.lit(titles))).to_series().alias(titles.name)
     if plain.len() == titles.len():
         return plain_keys
     other_keys = pl.select(title_key(pl.lit(titles.filter(~is_plain)))).to_series()
