@@ -44,7 +44,7 @@ marked as (
                 'g'
             ),
             '{{ stopword_regex() }}',
-            '#\1',
+            '#\0',
             'g'
         ) as text
     from papers
