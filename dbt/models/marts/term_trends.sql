@@ -24,6 +24,18 @@ sightings as (
     select paper_id, listing_date from {{ ref('int_sightings__dated') }}
 ),
 
+-- the joins and aggregations below run on small integer keys (a paper's number, a term's rank),
+-- not on the 16-character paper ids and the phrases: several times faster at 1,000 dumps
+paper_numbers as (
+    select paper_id, row_number() over () as paper_no
+    from (select distinct paper_id from sightings)
+),
+
+supported_numbers as (
+    select term_key, term, n_words, row_number() over (order by n_papers_total desc, term_key) as term_no
+    from supported
+),
+
 grains as (
     select unnest(['listing', 'week', 'month']) as grain
 ),
@@ -65,30 +77,43 @@ periods as (
 -- each paper once per period (a paper re-listed within a week or month counts once there), so
 -- the join below counts rows instead of distinct papers
 paper_periods as (
-    select grain, period_start, paper_id, min(listing_date) as first_listed
+    select periodised.grain, periodised.period_start, paper_numbers.paper_no, min(periodised.listing_date) as first_listed
     from periodised
-    group by grain, period_start, paper_id
+    inner join paper_numbers on periodised.paper_id = paper_numbers.paper_id
+    group by periodised.grain, periodised.period_start, paper_numbers.paper_no
 ),
 
 -- the papers holding each supported term (the 2,000 terms are a small share of all phrases)
 supported_papers as (
-    select paper_terms.paper_id, supported.term_key, supported.term, supported.n_words
+    select paper_numbers.paper_no, supported_numbers.term_no
     from paper_terms
-    inner join supported on paper_terms.term = supported.term_key
+    inner join supported_numbers on paper_terms.term = supported_numbers.term_key
+    inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
 ),
 
-listed as (
+counted as (
     select
-        supported_papers.term_key,
-        any_value(supported_papers.term) as term,
-        any_value(supported_papers.n_words) as n_words,
+        supported_papers.term_no,
         paper_periods.grain,
         paper_periods.period_start,
         count(*) as n_papers,
         min(paper_periods.first_listed) as first_listed
     from paper_periods
-    inner join supported_papers on paper_periods.paper_id = supported_papers.paper_id
-    group by supported_papers.term_key, paper_periods.grain, paper_periods.period_start
+    inner join supported_papers on paper_periods.paper_no = supported_papers.paper_no
+    group by supported_papers.term_no, paper_periods.grain, paper_periods.period_start
+),
+
+listed as (
+    select
+        supported_numbers.term_key,
+        supported_numbers.term,
+        supported_numbers.n_words,
+        counted.grain,
+        counted.period_start,
+        counted.n_papers,
+        counted.first_listed
+    from counted
+    inner join supported_numbers on counted.term_no = supported_numbers.term_no
 ),
 
 with_prior as (
