@@ -3,7 +3,7 @@
 A single-run backfill over N dump partitions makes Dagster emit one materialization event per
 partition and asset. The stock ``SqliteEventLogStorage`` stores each event on its own: a new
 SQLite engine, a transaction and an fsync for the run's database, then the same again for the
-cross-run index (about 30 ms an event here, 90 s for 1,000 dumps). Dagster already hands such
+cross-run index (about 30 ms an event here, 105 s for 1,000 dumps). Dagster already hands such
 events over in batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set, but the SQLite storage then
 loops over them one by one; this subclass writes a batch in one transaction per database.
 

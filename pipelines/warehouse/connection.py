@@ -23,7 +23,7 @@ from pipelines.warehouse.lock import writer_lock
 
 WRITER_WAIT_ENV = "PAPERTRENDS_WRITER_WAIT"
 # DuckDB's memory cap for the loading connection (DuckDB's own default is 80% of the RAM, and
-# its buffer cache grows to it: 2.2 GB RSS to load 10,000 dumps, 1 GB with the cap).
+# its buffer cache grows to it: 2.2 GB RSS to load 10,000 dumps, 0.95 GB with a 500 MB cap).
 MEMORY_LIMIT_ENV = "PAPERTRENDS_LOAD_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"
 
