@@ -64,7 +64,13 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         inst_data: ConfigurableClassData | None = None,
     ):
         if base_dir is None:
-            base_dir = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
+            home = os.environ.get("DAGSTER_HOME")
+            if not home:
+                raise ValueError(
+                    "BatchedSqliteEventLogStorage keeps its files under $DAGSTER_HOME/history/runs:"
+                    " set DAGSTER_HOME, or base_dir in dagster.yaml"
+                )
+            base_dir = os.path.join(home, "history", "runs", "")
         if synchronous.lower() not in SYNCHRONOUS:
             raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
         self._synchronous = synchronous.lower()

@@ -155,3 +155,9 @@ def test_synchronous_is_applied_to_every_connection(tmp_path: Path, setting: str
 def test_an_unknown_synchronous_level_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="synchronous must be one of"):
         BatchedSqliteEventLogStorage(str(tmp_path), synchronous="sometimes")
+
+
+def test_without_dagster_home_or_base_dir_the_storage_says_what_it_needs(monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with pytest.raises(ValueError, match=r"set DAGSTER_HOME, or base_dir in dagster.yaml"):
+        BatchedSqliteEventLogStorage.from_config_value(None, {})

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
@@ -258,7 +259,11 @@ def _unfinished_runs(home: Path) -> list[str]:
 
     from pipelines.defs.runs import UNFINISHED
 
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    # the instance's event log (dagster.yaml) lives under $DAGSTER_HOME, as for papertrends
+    with (
+        mock.patch.dict(os.environ, {"DAGSTER_HOME": str(home)}),
+        dg.DagsterInstance.from_config(str(home)) as instance,
+    ):
         return [
             r.dagster_run.run_id
             for r in instance.get_run_records(dg.RunsFilter(statuses=UNFINISHED))
