@@ -18,7 +18,6 @@ sync to disk at each commit, for runs that store many single events (a dbt build
 from __future__ import annotations
 
 import os
-import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -75,7 +74,6 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
         self._synchronous = synchronous.lower()
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
-        self._engines_lock = threading.Lock()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -98,19 +96,19 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def _engine(self, shard: str) -> sa.Engine:
-        with self._engines_lock:
-            engine = self._engines.pop(shard, None)
-            if engine is None:
-                engine = sa.create_engine(
-                    self.conn_string_for_shard(shard),
-                    poolclass=sa.pool.NullPool,  # no connection outlives its transaction
-                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-                )
-                sa.event.listen(engine, "connect", self._on_connect)
-            self._engines[shard] = engine  # most recently used last
-            while len(self._engines) > MAX_ENGINES:
-                self._engines.popitem(last=False)[1].dispose()
-            return engine
+        """The shard's engine (called under ``_db_lock``, like every connection)."""
+        engine = self._engines.pop(shard, None)
+        if engine is None:
+            engine = sa.create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=sa.pool.NullPool,  # no connection outlives its transaction
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            )
+            sa.event.listen(engine, "connect", self._on_connect)
+        self._engines[shard] = engine  # most recently used last
+        while len(self._engines) > MAX_ENGINES:
+            self._engines.popitem(last=False)[1].dispose()
+        return engine
 
     def _on_connect(self, dbapi_connection, _record) -> None:
         dbapi_connection.execute(f"pragma synchronous = {self._synchronous}")
