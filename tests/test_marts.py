@@ -30,6 +30,19 @@ def _papertrends(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
     return result
 
 
+def _dbt(env: dict[str, str], target: Path, *args: str) -> None:
+    """dbt by hand from dbt/, as a user runs it, its artefacts in ``target``."""
+    result = subprocess.run(
+        [str(BIN / "dbt"), *args, "--target-path", str(target)],
+        cwd=PROJECT / "dbt",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
 def _query(warehouse: Path, sql: str):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -187,14 +200,76 @@ def test_dbt_build_and_docs_generate_work_by_hand_from_dbt_folder(tmp_path):
     env = _env(tmp_path, raw)
     _papertrends(env, "ingest")
     for command in (["build"], ["docs", "generate"]):
-        result = subprocess.run(
-            [str(BIN / "dbt"), *command, "--target-path", str(tmp_path / "target")],
-            cwd=PROJECT / "dbt",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
+        _dbt(env, tmp_path / "target", *command)
     assert (tmp_path / "target" / "catalog.json").exists()
     assert _query(tmp_path / "warehouse.duckdb", "select count(*) from marts.papers") == [(1,)]
+
+
+def _terms(warehouse: Path, grain: str = "month") -> dict[str, tuple]:
+    return {
+        term: (term_key, n_words, n_papers)
+        for term, term_key, n_words, n_papers in _query(
+            warehouse,
+            "select term, term_key, n_words, sum(n_papers) from marts.term_trends "
+            f"where grain = '{grain}' group by all",
+        )
+    }
+
+
+def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refresh(tmp_path):
+    """Key phrases on composed dumps: hyphens, plurals, stop words, punctuation and URLs; then a
+    changed abstract and a new paper, built incrementally, give what a full refresh gives."""
+    raw = tmp_path / "raw"
+    pad = " Our experiments cover many settings and datasets." * 6  # abstracts are long
+    papers = [
+        (
+            "Sparse Mixture-of-Experts Routing",
+            "We scale mixture of experts layers; see https://github.com/moe/routing-kernels. "
+            "Pre-trained language models route tokens." + pad,
+        ),
+        (
+            "Mixtures of Experts for Vision",
+            "Mixture of experts (vision), with pretrained language models as teachers." + pad,
+        ),
+        (
+            "Routing in a Mixture of Experts",
+            "Our mixture of experts beats dense baselines. Pre-trained language models again."
+            + pad,
+        ),
+    ]
+    write_dump(raw, "day1.txt", compose_dump(papers, date="Feb 2"), MTIME)
+    env = {**_env(tmp_path, raw)}
+    _papertrends(env, "run")
+    warehouse = tmp_path / "warehouse.duckdb"
+
+    terms = _terms(warehouse)
+    # plurals fold into one key, shown as most papers write it; hyphens split or join
+    assert terms["mixture of experts"] == ("mixture of expert", 3, 3)
+    assert terms["pretrained language models"][:2] == ("pretrained language model", 3)
+    assert terms["pretrained language models"][2] == 3
+    assert "routing" not in terms  # two papers only: below term_min_papers (3)
+    # stop words neither start nor end a phrase; URLs and phrases across punctuation are gone
+    assert not [t for t in terms if t.split()[0] in {"of", "a", "in"} or t.endswith(" of")]
+    assert not [t for t in terms if "github" in t or "kernels" in t]
+    assert "experts vision" not in terms and "layers see" not in terms
+
+    # Day 2: the first paper's abstract changes (its text is extracted again), a new paper joins.
+    changed = (papers[0][0], "Mixture of experts layers, rewritten: sparse gating networks." + pad)
+    new = [
+        ("Gating Networks for Sparse Experts", "Sparse gating networks pick experts." + pad),
+        ("Cheap Sparse Gating Networks", "We prune sparse gating network weights." + pad),
+    ]
+    write_dump(raw, "day2.txt", compose_dump([changed, *new], date="Mar 2"), MTIME)
+    _papertrends(env, "run")
+    incremental = _query(warehouse, "select * from marts.term_trends order by all")
+    terms = _terms(warehouse)
+    assert "pretrained language models" not in terms  # the rewritten abstract dropped it: 2 left
+    assert terms["sparse gating networks"][:2] == ("sparse gating network", 3)
+    assert _query(
+        warehouse,
+        "select period_start, n_papers from marts.term_trends "
+        "where term_key = 'sparse gating network' and grain = 'month' order by 1",
+    ) == [(dt.date(2026, 2, 1), 1), (dt.date(2026, 3, 1), 3)]
+
+    _dbt(env, tmp_path / "target", "build", "--full-refresh", "--select", "int_paper_terms+")
+    assert _query(warehouse, "select * from marts.term_trends order by all") == incremental

@@ -1,23 +1,70 @@
+-- depends_on: {{ ref('stopwords') }}
 -- One row per (term, grain, period_start) in which the term was listed: emerging key phrases.
 -- Only terms with minimum support (at least var('term_min_papers') distinct papers, and among
 -- the var('term_max_terms') most supported) appear. growth_score is the term's share of the
 -- period's papers over its share in all earlier periods (add-one smoothed): above 1 = rising.
 with paper_terms as (
-    select paper_id, term, surface, n_words from {{ ref('int_paper_terms') }}
+    select paper_id, term_id, surface_id, n_words from {{ ref('int_paper_terms') }}
 ),
 
+-- the most supported terms; ties broken by term_id (an arbitrary but stable order)
 supported as (
     select
-        term as term_key,
-        -- shown as most papers write it ("mixture of experts"), keyed by its folded form
-        mode(surface) as term,
-        any_value(n_words) as n_words,
-        count(*) as n_papers_total
+        term_id,
+        any_value(n_words)::bigint as n_words,
+        count(*) as n_papers_total,
+        row_number() over (order by count(*) desc, term_id) as term_no
     from paper_terms
-    group by term_key
+    group by term_id
     having count(*) >= {{ var('term_min_papers') }}
-    order by n_papers_total desc, term_key
+    order by n_papers_total desc, term_id
     limit {{ var('term_max_terms', 2000) }}
+),
+
+-- a term is shown as most papers write it ("mixture of experts"): its most frequent surface
+-- form, and one paper that writes it so
+shown_surface as (
+    select term_id, surface_id, sample_paper_id
+    from (
+        select
+            paper_terms.term_id,
+            paper_terms.surface_id,
+            min(paper_terms.paper_id) as sample_paper_id,
+            row_number() over (
+                partition by paper_terms.term_id order by count(*) desc, paper_terms.surface_id
+            ) as surface_rank
+        from paper_terms
+        semi join supported on paper_terms.term_id = supported.term_id
+        group by paper_terms.term_id, paper_terms.surface_id
+    )
+    where surface_rank = 1
+),
+
+-- the texts behind the ids: phrases extracted again from those sample papers only
+sample_papers as (
+    select paper_id, title, abstract
+    from {{ ref('int_papers__deduped') }}
+    where paper_id in (select sample_paper_id from shown_surface)
+),
+
+sample_grams as (
+    {{ key_phrase_grams('sample_papers', with_text=true) }}
+),
+
+labels as (
+    select shown_surface.term_id, any_value(sample_grams.term) as term_key, any_value(sample_grams.surface) as term
+    from shown_surface
+    inner join sample_grams
+        on shown_surface.sample_paper_id = sample_grams.paper_id
+        and shown_surface.term_id = sample_grams.term_id
+        and shown_surface.surface_id = sample_grams.surface_id
+    group by shown_surface.term_id
+),
+
+supported_numbers as (
+    select supported.term_no, labels.term_key, labels.term, supported.n_words
+    from supported
+    left join labels on supported.term_id = labels.term_id
 ),
 
 sightings as (
@@ -29,11 +76,6 @@ sightings as (
 paper_numbers as (
     select paper_id, row_number() over () as paper_no
     from (select distinct paper_id from sightings)
-),
-
-supported_numbers as (
-    select term_key, term, n_words, row_number() over (order by n_papers_total desc, term_key) as term_no
-    from supported
 ),
 
 grains as (
@@ -85,9 +127,9 @@ paper_periods as (
 
 -- the papers holding each supported term (the 2,000 terms are a small share of all phrases)
 supported_papers as (
-    select paper_numbers.paper_no, supported_numbers.term_no
+    select paper_numbers.paper_no, supported.term_no
     from paper_terms
-    inner join supported_numbers on paper_terms.term = supported_numbers.term_key
+    inner join supported on paper_terms.term_id = supported.term_id
     inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
 ),
 
