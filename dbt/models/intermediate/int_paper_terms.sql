@@ -16,7 +16,7 @@
 -- hyphens and slashes split words; URLs are ignored. term_trends turns the ids of the terms it
 -- shows back into text.
 -- Incremental on paper_id: only new papers, papers whose latest text changed, and every paper
--- when the extraction rules or stop words changed (key_phrase_version) are processed.
+-- when the extraction rules, stop words or DuckDB's version changed (key_phrase_version).
 {%- set version = key_phrase_version() %}
 {#- a table written before extraction_version existed is extracted again in full #}
 {%- set versioned = is_incremental() and 'extraction_version' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
@@ -25,8 +25,8 @@ with papers as (
     select papers.paper_id, papers.text_hash, papers.title, papers.abstract
     from {{ ref('int_papers__deduped') }} as papers
     {% if versioned %}
-    -- papers whose current text already has its phrases (an anti join: no distinct over the
-    -- whole table, which holds about 200 rows per paper)
+    -- skip papers whose current text already has its phrases under this version (an anti
+    -- join: no distinct over the whole table, which holds about 200 rows per paper)
     where not exists (
         select 1
         from {{ this }} as done
