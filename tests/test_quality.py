@@ -278,3 +278,18 @@ def test_every_suite_is_an_asset_check_on_its_asset_and_raw_suites_block():
     build = defs.resolve_job_def("build_marts")
     checks = build.asset_layer.asset_graph.asset_check_keys
     assert dg.AssetCheckKey(dg.AssetKey(["raw", "dumps"]), "great_expectations") in checks
+
+
+def test_validation_runs_under_the_check_memory_cap_and_rejects_a_bad_one(
+    built, tmp_path, monkeypatch
+):
+    from pipelines.errors import WarehouseUnusable
+    from pipelines.quality.validate import MEMORY_LIMIT_ENV
+
+    warehouse, _ = built
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "64MB")
+    result = _validate(warehouse, tmp_path, "marts.papers", "marts.term_trends")
+    assert result.passed, [f.line() for o in result.outcomes for f in o.failures]
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
+    with pytest.raises(WarehouseUnusable, match="PAPERTRENDS_CHECK_MEMORY_LIMIT='lots'"):
+        _validate(warehouse, tmp_path, "marts.papers")

@@ -32,6 +32,11 @@ SAMPLE_ROWS = 5
 SAMPLE_TEXT_CHARS = 60
 DATASOURCE = "warehouse"
 KEEP_RESULTS = 20  # stored validations (and Data Docs pages) kept per suite
+# DuckDB's memory cap for GX's read-only connection: uncapped, DuckDB's default is 80% of the RAM,
+# and the uniqueness checks of the large marts (term_trends: 21 million rows at 10,000 dumps)
+# grew the process to 4.9 GB; capped, DuckDB spills their group-bys to disk instead.
+MEMORY_LIMIT_ENV = "PAPERTRENDS_CHECK_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
 DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
 
@@ -106,7 +111,7 @@ def validate(
     with writer_lock(warehouse, wait_seconds):
         context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
         kept = set(context.validation_results_store.list_keys())
-        with _sql_datasource(context, warehouse) as datasource:
+        with _sql_datasource(context, warehouse, quality_dir) as datasource:
             for suite in suites:
                 outcomes.append(_validate_suite(gx, context, datasource, suite))
         # GX returns only a count for a failed query expectation: fetch a few rows it found
@@ -198,7 +203,7 @@ def _import_gx():
 
 
 @contextmanager
-def _sql_datasource(context, warehouse: Path) -> Iterator[Any]:
+def _sql_datasource(context, warehouse: Path, quality_dir: Path) -> Iterator[Any]:
     """GX's SQL data source on the DuckDB file, read-only; its connections are closed on exit
     (a pooled connection would otherwise keep DuckDB's file lock until garbage collection)."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -210,7 +215,7 @@ def _sql_datasource(context, warehouse: Path) -> Iterator[Any]:
         datasource = context.data_sources.add_sql(
             name=DATASOURCE,
             connection_string=f"duckdb:///{warehouse}",
-            kwargs={"connect_args": {"read_only": True}},
+            kwargs={"connect_args": {"read_only": True, "config": _duckdb_config(quality_dir)}},
         )
     except Exception as err:  # GX tests the connection at once: not DuckDB, locked, ...
         raise WarehouseUnusable(f"{warehouse}: cannot validate it: {_first_line(err)}") from err
@@ -223,6 +228,25 @@ def _sql_datasource(context, warehouse: Path) -> Iterator[Any]:
         ):
             if engine is not None:
                 engine.dispose()
+
+
+def _duckdb_config(quality_dir: Path) -> dict[str, str | bool]:
+    """The settings of GX's DuckDB connection: the memory cap, and a spill folder of our own (a
+    read-only connection would otherwise spill next to the warehouse file)."""
+    import duckdb
+
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    try:
+        duckdb.connect().execute("set memory_limit = ?", [limit]).close()
+    except duckdb.Error as err:
+        raise WarehouseUnusable(
+            f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
+        ) from err
+    return {
+        "memory_limit": limit,
+        "temp_directory": str(quality_dir / "duckdb_spill"),
+        "preserve_insertion_order": False,
+    }
 
 
 def _validate_suite(gx, context, datasource, suite: SuiteFile) -> SuiteOutcome:
