@@ -2,8 +2,6 @@
 with sightings as (
     select
         sightings.paper_id,
-        sightings.title,
-        sightings.abstract,
         dumps.listing_date,
         dumps.ingested_at,
         sightings.dump_id,
@@ -13,17 +11,35 @@ with sightings as (
     where dumps.status = 'loaded'
 ),
 
-papers as (
+-- the latest listing wins: latest date, then latest ingested, then a stable tie-break; the
+-- aggregation picks the winning listing's key and its texts join afterwards (at 10,000 dumps,
+-- carrying titles and abstracts through the aggregation took 11 s, this 3 s)
+latest as (
     select
         paper_id,
-        -- the latest listing wins: latest date, then latest ingested, then a stable tie-break
-        arg_max(title, (listing_date, ingested_at, dump_id, -position)) as title,
-        arg_max(abstract, (listing_date, ingested_at, dump_id, -position)) as abstract,
+        arg_max(
+            {'dump_id': dump_id, 'position': position},
+            (listing_date, ingested_at, dump_id, -position)
+        ) as latest_listing,
         min(listing_date) as first_seen,
         max(listing_date) as last_seen,
         count(*) as n_listings
     from sightings
     group by paper_id
+),
+
+papers as (
+    select
+        latest.paper_id,
+        texts.title,
+        texts.abstract,
+        latest.first_seen,
+        latest.last_seen,
+        latest.n_listings
+    from latest
+    inner join {{ ref('stg_raw__sightings') }} as texts
+        on latest.latest_listing.dump_id = texts.dump_id
+        and latest.latest_listing.position = texts.position
 ),
 
 final as (
