@@ -293,3 +293,26 @@ def test_validation_runs_under_the_check_memory_cap_and_rejects_a_bad_one(
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
     with pytest.raises(WarehouseUnusable, match="PAPERTRENDS_CHECK_MEMORY_LIMIT='lots'"):
         _validate(warehouse, tmp_path, "marts.papers")
+
+
+def test_a_failed_suite_keeps_one_detailed_result_and_a_passed_one_a_quick_one(built, tmp_path):
+    import json
+
+    warehouse, _ = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "insert into marts.papers select * from marts.papers order by paper_id limit 1",
+    )
+    _validate(planted, tmp_path, "marts.papers", "marts.topics")
+    stored = tmp_path / "quality" / "gx" / "uncommitted" / "validations"
+    (failed,) = (stored / "marts" / "papers").rglob("*.json")
+    (passed,) = (stored / "marts" / "topics").rglob("*.json")
+    failed_results = json.loads(failed.read_text())["results"]
+    unique = next(
+        r
+        for r in failed_results
+        if r["expectation_config"]["type"] == "expect_column_values_to_be_unique"
+    )
+    assert unique["result"]["unexpected_count"] == 2  # the detailed pass, with counts and rows
+    assert all(not r["result"] for r in json.loads(passed.read_text())["results"])

@@ -260,14 +260,22 @@ def _validate_suite(gx, context, datasource, suite: SuiteFile) -> SuiteOutcome:
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
         )
-        result = definition.run(
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": SAMPLE_ROWS,
-                "unexpected_index_column_names": list(suite.key_columns),
-                "include_unexpected_rows": True,
-            }
-        )
+        # pass or fail first, details only where something failed: observed values and offending
+        # rows cost GX extra queries per expectation (term_trends at 10,000 dumps: 22 s -> 10 s)
+        quick_keys = _stored_keys(context, suite)
+        result = definition.run(result_format={"result_format": "BOOLEAN_ONLY"})
+        if not result.success:
+            quick_keys = _stored_keys(context, suite) - quick_keys
+            result = definition.run(
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": SAMPLE_ROWS,
+                    "unexpected_index_column_names": list(suite.key_columns),
+                    "include_unexpected_rows": True,
+                }
+            )
+            for key in quick_keys:  # Data Docs show the detailed result, not the quick one
+                context.validation_results_store.remove_key(key)
     except Exception as err:  # the table is missing or unreadable: the whole suite fails
         return SuiteOutcome(
             suite,
@@ -284,6 +292,14 @@ def _validate_suite(gx, context, datasource, suite: SuiteFile) -> SuiteOutcome:
         )
     failures = tuple(_failure(suite, item) for item in result.results if not item.success)
     return SuiteOutcome(suite, n_evaluated=len(result.results), failures=failures)
+
+
+def _stored_keys(context, suite: SuiteFile) -> set:
+    return {
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.expectation_suite_identifier.name == suite.name
+    }
 
 
 def _suite_document(suite: SuiteFile) -> dict:
