@@ -273,3 +273,28 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
 
     _dbt(env, tmp_path / "target", "build", "--full-refresh", "--select", "int_paper_terms+")
     assert _query(warehouse, "select * from marts.term_trends order by all") == incremental
+
+    # the uniqueness test checks the latest batch (after a full refresh: every paper) and fails
+    # on a phrase stored twice for one paper
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_paper_terms "
+            "select * from intermediate.int_paper_terms limit 1"
+        )
+    test = subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "test",
+            "--select",
+            "int_paper_terms",
+            "--target-path",
+            str(tmp_path / "t"),
+        ],
+        cwd=PROJECT / "dbt",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert test.returncode == 1, test.stdout[-2000:]
+    assert "FAIL 1 unique_combination_int_paper_terms" in test.stdout, test.stdout[-2000:]
