@@ -30,8 +30,11 @@ def _papertrends(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
     return result
 
 
-def _dbt(env: dict[str, str], target: Path, *args: str) -> None:
-    """dbt by hand from dbt/, as a user runs it, its artefacts in ``target``."""
+def _dbt(
+    env: dict[str, str], target: Path, *args: str, expect: int = 0
+) -> subprocess.CompletedProcess:
+    """dbt by hand from dbt/, as a user runs it, its artefacts in ``target``; its exit code must
+    be ``expect``."""
     result = subprocess.run(
         [str(BIN / "dbt"), *args, "--target-path", str(target)],
         cwd=PROJECT / "dbt",
@@ -40,7 +43,8 @@ def _dbt(env: dict[str, str], target: Path, *args: str) -> None:
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.returncode == expect, result.stdout[-3000:]
+    return result
 
 
 def _query(warehouse: Path, sql: str):
@@ -281,20 +285,5 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
             "insert into intermediate.int_paper_terms "
             "select * from intermediate.int_paper_terms limit 1"
         )
-    test = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "test",
-            "--select",
-            "int_paper_terms",
-            "--target-path",
-            str(tmp_path / "t"),
-        ],
-        cwd=PROJECT / "dbt",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert test.returncode == 1, test.stdout[-2000:]
+    test = _dbt(env, tmp_path / "t", "test", "--select", "int_paper_terms", expect=1)
     assert "FAIL 1 unique_combination_int_paper_terms" in test.stdout, test.stdout[-2000:]
