@@ -706,7 +706,7 @@ def render(
     lines += [
         "",
         f"Slowest dbt nodes of the {largest:,}-dump run (run_results.json execution time; dbt "
-        "runs several threads, so they overlap):",
+        "runs one node at a time, `threads: 1` in dbt/profiles.yml):",
         "",
         "| node | type | seconds |",
         "|---|---|---:|",

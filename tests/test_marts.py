@@ -278,8 +278,8 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
     _dbt(env, tmp_path / "target", "build", "--full-refresh", "--select", "int_paper_terms+")
     assert _query(warehouse, "select * from marts.term_trends order by all") == incremental
 
-    # the uniqueness test checks the latest batch (after a full refresh: every paper) and fails
-    # on a phrase stored twice for one paper
+    # the uniqueness test checks the rows of the latest batch (after a full refresh: every row)
+    # and fails on a phrase stored twice for one paper
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "insert into intermediate.int_paper_terms "
