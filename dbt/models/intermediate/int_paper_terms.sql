@@ -66,7 +66,7 @@ final as (
         phrases.surface_id,
         phrases.n_words,
         '{{ version }}' as extraction_version,
-        -- the batch: the uniqueness test checks the papers of the latest one
+        -- the batch: the uniqueness test checks the rows of the latest one
         '{{ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') }}'::timestamp as extracted_at
     from phrases
     inner join {{ ref('int_papers__deduped') }} as papers on phrases.paper_key = hash(papers.paper_id)
