@@ -34,7 +34,7 @@ DATASOURCE = "warehouse"
 KEEP_RESULTS = 20  # stored validations (and Data Docs pages) kept per suite
 # DuckDB's memory cap for GX's read-only connection: uncapped, DuckDB's default is 80% of the RAM,
 # and the uniqueness checks of the large marts (term_trends: 21 million rows at 10,000 dumps)
-# grew the process to 4.9 GB; capped, DuckDB spills their group-bys to disk instead.
+# grew the process to 4.7 GB; capped, DuckDB spills their group-bys to disk instead.
 MEMORY_LIMIT_ENV = "PAPERTRENDS_CHECK_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"
 DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
@@ -235,13 +235,10 @@ def _duckdb_config(quality_dir: Path) -> dict[str, str | bool]:
     read-only connection would otherwise spill next to the warehouse file)."""
     import duckdb
 
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
-    try:
-        duckdb.connect().execute("set memory_limit = ?", [limit]).close()
-    except duckdb.Error as err:
-        raise WarehouseUnusable(
-            f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
-        ) from err
+    from pipelines.warehouse.connection import apply_memory_limit
+
+    with duckdb.connect() as probe:  # checks the value before GX hides DuckDB's error
+        limit = apply_memory_limit(probe, MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
     return {
         "memory_limit": limit,
         "temp_directory": str(quality_dir / "duckdb_spill"),

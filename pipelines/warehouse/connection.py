@@ -87,13 +87,20 @@ def writer(
 
 
 def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    apply_memory_limit(con, MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
+
+
+def apply_memory_limit(con: duckdb.DuckDBPyConnection, env: str, default: str) -> str:
+    """Set DuckDB's memory cap on ``con`` from the variable ``env`` (else ``default``) and
+    return it; a value DuckDB rejects is a one-line error naming the variable."""
+    limit = os.environ.get(env, "").strip() or default
     try:
         con.execute("set memory_limit = ?", [limit])
     except duckdb.Error as err:
         raise WarehouseUnusable(
-            f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
+            f"{env}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
         ) from err
+    return limit
 
 
 @contextmanager
