@@ -105,6 +105,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     paths(ui)
 
+    topics = sub.add_parser(
+        "topics", help="work on the topic taxonomy", description="Work on the topic taxonomy."
+    )
+    topics_sub = topics.add_subparsers(dest="topics_command", required=True, metavar="ACTION")
+    evaluate = topics_sub.add_parser(
+        "evaluate",
+        help="measure the topic matcher against hand labels",
+        description="Measure marts.paper_topics against hand labels (CSV: title, topics, split): "
+        "micro precision, recall and F1 of (paper, topic) pairs, primary-topic accuracy, coverage, "
+        "a per-topic table and the worst confusions.",
+    )
+    evaluate.add_argument(
+        "--labels", required=True, help="labels CSV (e.g. tests/labels/topics.csv)"
+    )
+    evaluate.add_argument("--debug", action="store_true", help="show tracebacks")
+    evaluate.set_defaults(handler=_cmd_topics_evaluate, command="topics")
+    paths(evaluate, raw=False)
+
     synth = command("synth", _cmd_synth, "write realistic synthetic dumps in the real format")
     synth.add_argument("--out", required=True, help="folder to write the dumps into")
     synth.add_argument("--dumps", type=int, required=True, help="how many dumps")
@@ -237,6 +255,14 @@ def _cmd_ui(args: argparse.Namespace) -> int:
         return subprocess.call(command, cwd=settings_module.PROJECT_DIR)
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def _cmd_topics_evaluate(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    from pipelines.quality.topic_eval import evaluate_warehouse, format_evaluation
+
+    print(format_evaluation(evaluate_warehouse(resolved.warehouse, Path(args.labels))))
+    return EXIT_OK
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
