@@ -1,29 +1,92 @@
-{#- Compile-time reads of the topic taxonomy seed, so regexes are constants DuckDB compiles once
-    (a regex taken from a column is recompiled for every row). -#}
+{#- Compile-time reads of the topic taxonomy and exclusion seeds, so regexes are constants DuckDB
+    compiles once (a regex taken from a column is recompiled for every row). -#}
 
 {% macro taxonomy_rows() %}
+    {#- (topic, patterns, title_patterns, support_patterns) per topic, '' for an empty cell. -#}
     {%- if execute -%}
-        {%- set result = run_query("select topic, patterns from " ~ ref('topic_taxonomy') ~ " order by topic") -%}
+        {%- set result = run_query(
+            "select topic, coalesce(patterns, ''), coalesce(title_patterns, ''), coalesce(support_patterns, '')"
+            ~ " from " ~ ref('topic_taxonomy') ~ " order by topic") -%}
         {{ return(result.rows) }}
     {%- else -%}
         {{ return([]) }}
     {%- endif -%}
 {% endmacro %}
 
-{% macro all_topic_patterns() %}
-    {#- One alternation of every topic's patterns: a single regex pass finds every candidate term. -#}
+{% macro exclusion_rows() %}
+    {%- if execute -%}
+        {%- set result = run_query("select pattern from " ~ ref('topic_exclusions') ~ " order by pattern") -%}
+        {{ return(result.rows) }}
+    {%- else -%}
+        {{ return([]) }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro split_alternatives(pattern) %}
+    {#- The top-level alternatives of a regex: 'a|b(c|d)' -> ['a', 'b(c|d)']. -#}
+    {%- set ns = namespace(depth=0, current='', escaped=false) -%}
     {%- set parts = [] -%}
-    {%- for row in taxonomy_rows() -%}
-        {%- do parts.append('(?:' ~ row[1] ~ ')') -%}
+    {%- for ch in pattern -%}
+        {%- if ns.escaped -%}
+            {%- set ns.current = ns.current ~ ch -%}
+            {%- set ns.escaped = false -%}
+        {%- elif ch == '\\' -%}
+            {%- set ns.current = ns.current ~ ch -%}
+            {%- set ns.escaped = true -%}
+        {%- elif ch == '|' and ns.depth == 0 -%}
+            {%- do parts.append(ns.current) -%}
+            {%- set ns.current = '' -%}
+        {%- else -%}
+            {%- if ch in '([' -%}
+                {%- set ns.depth = ns.depth + 1 -%}
+            {%- elif ch in ')]' -%}
+                {%- set ns.depth = ns.depth - 1 -%}
+            {%- endif -%}
+            {%- set ns.current = ns.current ~ ch -%}
+        {%- endif -%}
     {%- endfor -%}
-    {{ return(parts | join('|') if parts else '(?!)') }}
+    {%- do parts.append(ns.current) -%}
+    {{ return(parts | reject('equalto', '') | list) }}
+{% endmacro %}
+
+{% macro all_topic_patterns() %}
+    {#- One alternation of every alternative of every topic's three pattern columns, longest
+        first: RE2 takes the first alternative that matches at a position, so "vision-language-action"
+        is found whole before "vision-language" can take its start. One regex pass then finds
+        every candidate term of every topic. -#}
+    {%- set by_length = [] -%}
+    {%- for row in taxonomy_rows() -%}
+        {%- for column in [row[1], row[2], row[3]] -%}
+            {%- for alternative in split_alternatives(column) -%}
+                {%- do by_length.append((alternative | length, alternative)) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set parts = [] -%}
+    {%- for item in by_length | unique | sort(attribute='0', reverse=true) -%}
+        {%- do parts.append('(?:' ~ item[1] ~ ')') -%}
+    {%- endfor -%}
+    {{ return((parts | join('|') if parts else '[^\\s\\S]') | replace("'", "''")) }}
+{% endmacro %}
+
+{% macro topic_exclusions() %}
+    {#- One alternation of the exclusion seed's patterns (phrases removed before matching). -#}
+    {%- set parts = [] -%}
+    {%- for row in exclusion_rows() -%}
+        {%- do parts.append('(?:' ~ row[0] ~ ')') -%}
+    {%- endfor -%}
+    {{ return((parts | join('|') if parts else '[^\\s\\S]') | replace("'", "''")) }}
 {% endmacro %}
 
 {% macro taxonomy_version() %}
-    {#- Changes whenever a topic or pattern changes: incremental models then re-match every paper. -#}
+    {#- Changes whenever a topic, pattern or exclusion changes: incremental models then re-match
+        every paper. -#}
     {%- set text = [] -%}
     {%- for row in taxonomy_rows() -%}
-        {%- do text.append(row[0] ~ '=' ~ row[1]) -%}
+        {%- do text.append(row | join('=')) -%}
+    {%- endfor -%}
+    {%- for row in exclusion_rows() -%}
+        {%- do text.append('exclude=' ~ row[0]) -%}
     {%- endfor -%}
     {{ return(local_md5(text | join('\n'))) }}
 {% endmacro %}

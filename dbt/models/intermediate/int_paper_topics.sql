@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('topic_taxonomy') }}
+-- depends_on: {{ ref('topic_exclusions') }}
 {{
     config(
         materialized='incremental',
@@ -7,14 +8,20 @@
         on_schema_change='sync_all_columns'
     )
 }}
--- One row per (paper, matched topic, field, term): the topic terms found in each paper's text.
--- Incremental on paper_id: only papers that are new, whose latest text changed, or all papers
--- when the taxonomy changed (taxonomy_version) are matched again. delete+insert removes every
--- old row of a re-matched paper before inserting its new rows (many rows per paper_id).
+-- One row per (paper, topic, field, term): the taxonomy terms found in each paper's title and
+-- abstract, how often, and the tier of the term for that topic (strong, title, support; see the
+-- topic_taxonomy seed). Phrases of the topic_exclusions seed ("human experts", "our code is
+-- available") are blanked out before matching. Incremental on paper_id: only papers that are new,
+-- whose latest text changed, or all papers when the taxonomy or exclusions changed
+-- (taxonomy_version) are matched again; delete+insert removes every old row of a re-matched paper.
 {%- set taxonomy_version = taxonomy_version() %}
 
 with papers as (
-    select papers.paper_id, papers.text_hash, lower(papers.title) as title, lower(papers.abstract) as abstract
+    select
+        papers.paper_id,
+        papers.text_hash,
+        regexp_replace(lower(papers.title), '{{ topic_exclusions() }}', ' ', 'g') as title,
+        regexp_replace(lower(papers.abstract), '{{ topic_exclusions() }}', ' ', 'g') as abstract
     from {{ ref('int_papers__deduped') }} as papers
     {% if is_incremental() %}
     left join (
@@ -27,7 +34,7 @@ with papers as (
 ),
 
 taxonomy as (
-    select topic, patterns from {{ ref('topic_taxonomy') }}
+    select topic, patterns, title_patterns, support_patterns from {{ ref('topic_taxonomy') }}
 ),
 
 -- one regex pass over each text finds the candidate terms of every topic at once
@@ -39,24 +46,43 @@ hits as (
     from papers
 ),
 
--- map each distinct term to the topic(s) whose pattern it matches (few terms x few topics)
+counted as (
+    select paper_id, text_hash, field, term, count(*) as n_hits
+    from hits
+    group by paper_id, text_hash, field, term
+),
+
+-- each distinct term's topics and its tier there (few terms x few topics); a term is strong for a
+-- topic if it matches the topic's patterns, else title-tier, else support
 term_topics as (
-    select terms.term, taxonomy.topic
-    from (select distinct term from hits) as terms
-    inner join taxonomy on regexp_full_match(terms.term, taxonomy.patterns)
+    select
+        terms.term,
+        taxonomy.topic,
+        case
+            when regexp_full_match(terms.term, taxonomy.patterns) then 'strong'
+            when taxonomy.title_patterns is not null and regexp_full_match(terms.term, taxonomy.title_patterns) then 'title'
+            else 'support'
+        end as tier
+    from (select distinct term from counted) as terms
+    inner join taxonomy
+        on regexp_full_match(terms.term, taxonomy.patterns)
+        or (taxonomy.title_patterns is not null and regexp_full_match(terms.term, taxonomy.title_patterns))
+        or (taxonomy.support_patterns is not null and regexp_full_match(terms.term, taxonomy.support_patterns))
 ),
 
 matched as (
-    select distinct
+    select
         papers.paper_id,
         papers.text_hash,
         '{{ taxonomy_version }}' as taxonomy_version,
         term_topics.topic,
-        hits.field,
-        hits.term
+        term_topics.tier,
+        counted.field,
+        counted.term,
+        counted.n_hits
     from papers
-    left join hits on papers.paper_id = hits.paper_id
-    left join term_topics on hits.term = term_topics.term
+    left join counted on papers.paper_id = counted.paper_id
+    left join term_topics on counted.term = term_topics.term
 )
 
 select * from matched

@@ -4,12 +4,10 @@ with papers as (
 ),
 
 primary_topics as (
-    select
-        paper_id,
-        -- the highest score wins; ties go to the alphabetically first topic
-        arg_min(topic, (-score, topic)) as primary_topic
+    -- paper_topics ranks each paper's topics: rank 1 is the primary one
+    select paper_id, topic as primary_topic
     from {{ ref('paper_topics') }}
-    group by paper_id
+    where is_primary
 ),
 
 final as (
