@@ -140,6 +140,14 @@ def _parser() -> argparse.ArgumentParser:
         help="share of re-listings whose title is written slightly differently, in [0, 1] "
         "(default 0.05)",
     )
+    synth.add_argument(
+        "--plant",
+        action="append",
+        default=[],
+        metavar="PHRASE@DUMP:SHARE",
+        help="plant a phrase that starts appearing at dump DUMP (0-based) in SHARE of the new "
+        "papers of every later dump, e.g. 'spectral routing@20:0.3' (repeatable)",
+    )
     return parser
 
 
@@ -266,7 +274,7 @@ def _cmd_topics_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from pipelines.dumps.synth import write_dumps
+    from pipelines.dumps.synth import PlantedPhrase, write_dumps
 
     if args.dumps < 1:
         raise PapertrendsError("--dumps must be at least 1")
@@ -274,12 +282,17 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         raise PapertrendsError("--relist-share must be at least 0 and below 1")
     if not 0.0 <= args.variant_share <= 1.0:
         raise PapertrendsError("--variant-share must be between 0 and 1")
+    try:
+        plants = [PlantedPhrase.parse(text) for text in args.plant]
+    except ValueError as err:
+        raise PapertrendsError(str(err)) from err
     paths = write_dumps(
         Path(args.out),
         args.dumps,
         seed=args.seed,
         relist_share=args.relist_share,
         variant_share=args.variant_share,
+        plants=plants,
     )
     total = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} synthetic dumps ({total / 1e6:.1f} MB) to {args.out}")

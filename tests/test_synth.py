@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
-from pipelines.dumps.synth import SyntheticDump, generate_dumps, write_dumps
+from pipelines.dumps.synth import PlantedPhrase, SyntheticDump, generate_dumps, write_dumps
 
 CHROME = ["new", "Get trending papers in your email inbox!", "Subscribe"]
 DATE_LINE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]|[12]\d|3[01])$")
@@ -263,3 +263,30 @@ def test_cli_synth_rejects_shares_out_of_range(
     assert main(["synth", "--out", str(tmp_path), "--dumps", "2", *flags]) == 1
     assert "papertrends: error: --" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_planted_phrase_appears_from_its_dump_on_and_changes_nothing_else() -> None:
+    plant = PlantedPhrase("spectral gossip routing", start_dump=3, share=0.4)
+    plain = list(generate_dumps(8, seed=5))
+    planted = list(generate_dumps(8, seed=5, plants=[plant]))
+    for index, (before, after) in enumerate(zip(plain, planted, strict=True)):
+        count = after.text.count(plant.phrase)
+        if index < 3:
+            assert after.text == before.text
+        else:
+            assert count > 0
+        # only the planted sentence differs: the same papers, dates and file names
+        assert after.file_name == before.file_name
+        assert after.listing_date == before.listing_date
+        assert after.text.count("\n\n") == before.text.count("\n\n")
+    abstracts = [p for p in planted[3].text.split("\n\n") if len(p) > 300]
+    share = sum(plant.phrase in a for a in abstracts) / len(abstracts)
+    assert 0.1 < share < 0.5  # 0.4 of the new papers, about two thirds of the listings
+
+
+@pytest.mark.parametrize(
+    "text", ["no-at-sign:0.3", "x@a:0.3", "x@3", "x@3:1.5", "@3:0.2", "x@-1:0.2"]
+)
+def test_bad_plant_specifications_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        PlantedPhrase.parse(text)

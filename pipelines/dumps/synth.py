@@ -41,7 +41,7 @@ import os
 import random
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -1247,6 +1247,46 @@ def _variant(title: str, rng: random.Random) -> str:
     return title + "."
 
 
+@dataclass(frozen=True)
+class PlantedPhrase:
+    """A phrase that starts to appear at dump ``start_dump`` (0-based) in ``share`` of the new
+    papers of every dump from then on: a burst to test emerging-term detection on."""
+
+    phrase: str
+    start_dump: int
+    share: float
+
+    def __post_init__(self) -> None:
+        if not self.phrase.strip():
+            raise ValueError("a planted phrase must not be empty")
+        if self.start_dump < 0:
+            raise ValueError("a planted phrase's start dump must not be negative")
+        if not 0.0 < self.share <= 1.0:
+            raise ValueError("a planted phrase's share must be in (0, 1]")
+
+    @classmethod
+    def parse(cls, text: str) -> PlantedPhrase:
+        """``PHRASE@DUMP:SHARE``, e.g. ``spectral routing@20:0.3``."""
+        phrase, at, rest = text.rpartition("@")
+        start, colon, share = rest.partition(":")
+        try:
+            numbers = (int(start), float(share)) if at and colon else None
+        except ValueError:
+            numbers = None
+        if numbers is None:
+            raise ValueError(f"--plant {text!r} is not PHRASE@DUMP:SHARE (e.g. 'x routing@20:0.3')")
+        return cls(phrase.strip(), *numbers)
+
+
+# Sentences that carry a planted phrase into an abstract (after its introduction).
+_PLANT_SENTENCES = (
+    "Our approach builds on {phrase}.",
+    "Central to the method is {phrase}, which we adapt to this setting.",
+    "We show that {phrase} is the key ingredient.",
+    "The design relies on {phrase} throughout.",
+)
+
+
 class _Paper(NamedTuple):
     number: int
     title: str
@@ -1262,8 +1302,12 @@ class _Generator:
         relist_share: float,
         variant_share: float,
         papers_per_dump: tuple[int, int],
+        plants: Sequence[PlantedPhrase] = (),
     ) -> None:
         self.rng = random.Random(seed)
+        # planting draws from its own generator: the dumps are otherwise the same with or without
+        self.plant_rng = random.Random(f"synth-plants:{seed}")
+        self.plants = tuple(plants)
         self.variant_rng = random.Random(f"synth-variants:{seed}")
         self.relist_share = relist_share
         self.variant_share = variant_share
@@ -1306,6 +1350,7 @@ class _Generator:
         n_relist = min(round(n_papers * self.relist_share), len(self.recent) + len(self.classics))
         listings = [(paper, True) for paper in self._relisted(n_relist)]
         new = [self._new_paper(cum, total) for _ in range(n_papers - len(listings))]
+        new = [self._plant(paper, index) for paper in new]
         listings += [(paper, False) for paper in new]
         rng.shuffle(listings)
 
@@ -1325,6 +1370,21 @@ class _Generator:
 
         self._remember(new, n_papers)
         return SyntheticDump(file_name, "\n\n".join(paragraphs) + "\n", day)
+
+    def _plant(self, paper: _Paper, index: int) -> _Paper:
+        """``paper`` with each planted phrase due at dump ``index`` put into its abstract (after
+        the first sentence) with the phrase's probability."""
+        abstract = paper.abstract
+        for plant in self.plants:
+            if index < plant.start_dump or self.plant_rng.random() >= plant.share:
+                continue
+            sentence = _PLANT_SENTENCES[int(self.plant_rng.random() * len(_PLANT_SENTENCES))]
+            first_end = abstract.find(". ") + 1 or len(abstract)
+            abstract = (
+                f"{abstract[:first_end]} {sentence.format(phrase=plant.phrase)}"
+                f"{abstract[first_end:]}"
+            )
+        return paper if abstract is paper.abstract else paper._replace(abstract=abstract)
 
     def _relisted(self, k: int) -> list[_Paper]:
         """``k`` distinct earlier papers, mostly recent ones (the most recent favoured)."""
@@ -1453,8 +1513,10 @@ def generate_dumps(
     variant_share: float = 0.05,
     start: dt.date = dt.date(2025, 1, 6),
     papers_per_dump: tuple[int, int] = (50, 100),
+    plants: Sequence[PlantedPhrase] = (),
 ) -> Iterator[SyntheticDump]:
-    """Yield ``n_dumps`` synthetic dumps, one per consecutive day from ``start`` (deterministic)."""
+    """Yield ``n_dumps`` synthetic dumps, one per consecutive day from ``start`` (deterministic);
+    ``plants`` put phrases into new papers from a given dump on (see ``PlantedPhrase``)."""
     low, high = papers_per_dump
     if n_dumps < 0:
         raise ValueError("n_dumps must not be negative")
@@ -1464,7 +1526,7 @@ def generate_dumps(
         raise ValueError("relist_share must be in [0, 1)")
     if not 0.0 <= variant_share <= 1.0:
         raise ValueError("variant_share must be in [0, 1]")
-    generator = _Generator(seed, relist_share, variant_share, (low, high))
+    generator = _Generator(seed, relist_share, variant_share, (low, high), plants)
     # Arguments are checked on the call above; the dumps themselves are made lazily.
     return (
         generator.dump(index, start + dt.timedelta(days=index), index) for index in range(n_dumps)
