@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--labels", required=True, help="labels CSV (e.g. tests/labels/topics.csv)"
     )
+    evaluate.add_argument(
+        "--split",
+        help="evaluate one split of the labels only (tune on 'dev'; 'test' is for reporting)",
+    )
     evaluate.add_argument("--debug", action="store_true", help="show tracebacks")
     evaluate.set_defaults(handler=_cmd_topics_evaluate, command="topics")
     paths(evaluate, raw=False)
@@ -269,7 +273,8 @@ def _cmd_topics_evaluate(args: argparse.Namespace) -> int:
     resolved = _settings(args)
     from pipelines.quality.topic_eval import evaluate_warehouse, format_evaluation
 
-    print(format_evaluation(evaluate_warehouse(resolved.warehouse, Path(args.labels))))
+    evaluation = evaluate_warehouse(resolved.warehouse, Path(args.labels), split=args.split)
+    print(format_evaluation(evaluation))
     return EXIT_OK
 
 

@@ -106,9 +106,10 @@ def read_labels(path: Path, known_topics: set[str] | None = None) -> pl.DataFram
     return frame.select("paper_id", "title", "labels", "primary", "split")
 
 
-def evaluate_warehouse(warehouse: Path, labels_path: Path) -> Evaluation:
+def evaluate_warehouse(warehouse: Path, labels_path: Path, split: str | None = None) -> Evaluation:
     """Read the labels and the warehouse's ``marts.paper_topics`` and ``marts.papers`` (read-only)
-    and compare them."""
+    and compare them; ``split`` keeps only the labels of that split (``dev`` while editing the
+    taxonomy, so the test split's titles stay unseen)."""
     from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
     with reader(warehouse, wait_seconds=READER_WAIT_SECONDS) as con:
@@ -120,7 +121,15 @@ def evaluate_warehouse(warehouse: Path, labels_path: Path) -> Evaluation:
             raise PapertrendsError(
                 f"{warehouse}: no topic marts to evaluate (run papertrends build first)"
             ) from err
-    return evaluate(read_labels(labels_path, topics), predicted, primary)
+    labels = read_labels(labels_path, topics)
+    if split is not None:
+        splits = set(labels["split"].unique().to_list())
+        if split not in splits:
+            raise PapertrendsError(
+                f"{labels_path}: no split {split!r} (the labels have: {', '.join(sorted(splits))})"
+            )
+        labels = labels.filter(pl.col("split") == split)
+    return evaluate(labels, predicted, primary)
 
 
 def evaluate(
@@ -162,7 +171,7 @@ def evaluate(
         _figures(s, joined.filter(pl.col("split") == s), pairs.filter(pl.col("split") == s))
         for s in splits
     ]
-    if splits != ["all"]:
+    if len(splits) > 1:
         figures.append(_figures("all", joined, pairs))
 
     per_topic = (

@@ -16,7 +16,7 @@
 -- (taxonomy_version) are matched again; delete+insert removes every old row of a re-matched paper.
 {%- set taxonomy_version = taxonomy_version() %}
 
-with papers as (
+with cleaned as (
     select
         papers.paper_id,
         papers.text_hash,
@@ -33,13 +33,42 @@ with papers as (
     {% endif %}
 ),
 
+-- the title split at its first "via / with / using / through / by / leveraging / based on": a
+-- topic named only after it is the paper's means ("8-bit Optimizers via Block-wise
+-- Quantization"), which paper_topics ranks after its subject; and the abstract's first
+-- sentence, where the paper says what field it is in
+papers as (
+    select
+        paper_id,
+        text_hash,
+        case
+            when regexp_matches(title, '\b(?:via|with|using|through|by|leveraging|based on)\b')
+                then regexp_extract(title, '^(.*?)\b(?:via|with|using|through|by|leveraging|based on)\b', 1)
+            else title
+        end as title_head,
+        case
+            when regexp_matches(title, '\b(?:via|with|using|through|by|leveraging|based on)\b')
+                then regexp_extract(title, '^.*?(\b(?:via|with|using|through|by|leveraging|based on)\b.*)$', 1)
+            else ''
+        end as title_means,
+        abstract,
+        split_part(abstract, '. ', 1) as abstract_lead
+    from cleaned
+),
+
 taxonomy as (
     select topic, patterns, title_patterns, support_patterns from {{ ref('topic_taxonomy') }}
 ),
 
 -- one regex pass over each text finds the candidate terms of every topic at once
 hits as (
-    select paper_id, text_hash, 'title' as field, unnest(regexp_extract_all(title, '{{ all_topic_patterns() }}')) as term
+    select paper_id, text_hash, 'title' as field, unnest(regexp_extract_all(title_head, '{{ all_topic_patterns() }}')) as term
+    from papers
+    union all
+    select paper_id, text_hash, 'title_means' as field, unnest(regexp_extract_all(title_means, '{{ all_topic_patterns() }}')) as term
+    from papers
+    union all
+    select paper_id, text_hash, 'abstract_lead' as field, unnest(regexp_extract_all(abstract_lead, '{{ all_topic_patterns() }}')) as term
     from papers
     union all
     select paper_id, text_hash, 'abstract' as field, unnest(regexp_extract_all(abstract, '{{ all_topic_patterns() }}')) as term

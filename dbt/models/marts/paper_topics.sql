@@ -1,10 +1,22 @@
 -- One row per (paper, topic): every topic a paper is assigned (multi-label), ranked, with the
 -- terms that explain it and a confidence; a paper assigned no topic has the single topic 'other'.
--- The rules (README "Topics"): a term's weight depends on its tier and field; a topic needs strong
--- evidence of its own (generic support terms alone never assign it), and must come close enough
--- to the paper's best topic.
+-- The rules (README "How topics are matched"): a term's weight depends on its tier and field;
+-- generic support terms never assign a topic alone; a topic named in the title must be
+-- confirmed by the abstract, one only in the abstract must recur there; it must come close
+-- enough to the paper's best topic. The primary topic is the paper's subject, not its means.
 with matches as (
-    select * from {{ ref('int_paper_topics') }} where topic is not null
+    select
+        paper_id,
+        topic,
+        tier,
+        -- the title's two parts weigh the same; each term once per field
+        case when field = 'title_means' then 'title' else field end as field,
+        term,
+        sum(n_hits) as n_hits,
+        bool_or(field = 'title') as in_title_head
+    from {{ ref('int_paper_topics') }}
+    where topic is not null
+    group by all
 ),
 
 papers as (
@@ -17,9 +29,12 @@ weighted as (
         topic,
         term,
         field,
+        tier,
+        in_title_head,
         -- strong evidence: a strong or title-tier term in the title, a strong term in the abstract
         (field = 'title' and tier in ('strong', 'title')) or (field = 'abstract' and tier = 'strong') as is_strong,
         case
+            when field = 'abstract_lead' then 0
             when field = 'title' and tier in ('strong', 'title') then {{ var('topic_title_weight') }}
             when field = 'title' then 2 * {{ var('topic_support_weight') }}
             when tier = 'strong' then least(n_hits, {{ var('topic_abstract_hits_cap') }})
@@ -33,9 +48,13 @@ scored as (
         paper_id,
         topic,
         coalesce(sum(weight) filter (where is_strong), 0) as strong_evidence,
+        coalesce(sum(weight) filter (where is_strong and field = 'abstract'), 0) as abstract_evidence,
         coalesce(sum(weight) filter (where not is_strong), 0) as support_evidence,
         bool_or(is_strong and field = 'title') as in_title,
-        list_sort(list_distinct(list(term))) as matched_terms
+        -- named in the title only after "via / with / using ...": the paper's means
+        bool_or(is_strong and field = 'title') and not bool_or(is_strong and in_title_head) as means_only,
+        bool_or(field = 'abstract_lead') as in_lead,
+        list_sort(list_distinct(list(term) filter (where field <> 'abstract_lead'))) as matched_terms
     from weighted
     group by paper_id, topic
 ),
@@ -43,31 +62,46 @@ scored as (
 candidates as (
     select
         *,
-        strong_evidence + least(support_evidence, {{ var('topic_support_cap') }}) as evidence
+        strong_evidence + least(support_evidence, {{ var('topic_support_cap') }}) as evidence,
+        (in_title and abstract_evidence >= {{ var('topic_title_confirm_hits') }})
+            or abstract_evidence >= {{ var('topic_abstract_only_hits') }} as confirmed
     from scored
     where strong_evidence >= {{ var('topic_min_evidence') }}
+),
+
+-- a topic is kept when confirmed; a paper with candidates but none confirmed keeps its best
+kept as (
+    select *
+    from candidates
+    qualify confirmed
+        or (
+            not bool_or(confirmed) over (partition by paper_id)
+            and row_number() over (partition by paper_id order by evidence desc, in_title desc, topic) = 1
+        )
 ),
 
 ranked as (
     select
         *,
         max(evidence) over (partition by paper_id) as best_evidence,
-        row_number() over (partition by paper_id order by evidence desc, in_title desc, topic) as topic_rank
-    from candidates
+        row_number() over (partition by paper_id order by evidence desc, in_title desc, topic) as evidence_rank
+    from kept
 ),
 
 assigned as (
     select
-        paper_id,
-        topic,
-        topic_rank::integer as topic_rank,
-        matched_terms,
-        evidence::double as evidence,
-        -- confidence in [0, 1): 0.5 at the minimum evidence, 0.75 at three times it
-        (evidence / (evidence + {{ var('topic_min_evidence') }}))::double as score
+        *,
+        row_number() over (
+            partition by paper_id
+            order by
+                means_only,
+                evidence + case when in_lead then {{ var('topic_lead_bonus') }} else 0 end desc,
+                in_title desc,
+                topic
+        ) as topic_rank
     from ranked
     where evidence >= {{ var('topic_relative_min') }} * best_evidence
-        and topic_rank <= {{ var('topic_max_topics') }}
+        and evidence_rank <= {{ var('topic_max_topics') }}
 ),
 
 unmatched as (
@@ -83,9 +117,19 @@ unmatched as (
 ),
 
 final as (
-    select paper_id, topic, topic_rank, topic_rank = 1 as is_primary, score, evidence, matched_terms from assigned
+    select
+        paper_id,
+        topic,
+        topic_rank::integer as topic_rank,
+        topic_rank = 1 as is_primary,
+        -- confidence in [0, 1): 0.5 at the minimum evidence, 0.75 at three times it
+        (evidence / (evidence + {{ var('topic_min_evidence') }}))::double as score,
+        evidence::double as evidence,
+        matched_terms
+    from assigned
     union all
-    select paper_id, topic, topic_rank, true as is_primary, score, evidence, matched_terms from unmatched
+    select paper_id, topic, topic_rank::integer, true as is_primary, score, evidence, matched_terms
+    from unmatched
 )
 
 select * from final

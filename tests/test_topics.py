@@ -1,0 +1,294 @@
+"""The topic matcher and its evaluator: known answers, the matcher's edge cases, the label targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.dumps.identity import paper_id_of
+from pipelines.errors import PapertrendsError
+from pipelines.quality.topic_eval import evaluate, evaluate_warehouse, read_labels
+from tests.conftest import isolated_env
+from tests.dumpkit import SHARED_DUMPS, compose_dump, write_dump
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LABELS = PROJECT / "tests" / "labels" / "topics.csv"
+TAXONOMY = PROJECT / "dbt" / "seeds" / "topic_taxonomy.csv"
+MTIME = dt.datetime(2026, 3, 10, tzinfo=dt.UTC).timestamp()
+needs_shared = pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/dumps is absent")
+
+
+def _labels_file(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path = tmp_path / "labels.csv"
+    frame = pl.DataFrame(rows, schema=["title", "topics", "split"], orient="row")
+    frame.write_csv(path)
+    return path
+
+
+# --- the evaluator on a fixture with known answers -------------------------------------------
+
+
+def test_evaluator_figures_on_a_fixture_with_known_answers(tmp_path):
+    labels = read_labels(
+        _labels_file(
+            tmp_path,
+            [
+                ("Paper A", "x;y", "dev"),  # predicted x, z: 1 right of 2, 1 of 2 found
+                ("Paper B", "y", "dev"),  # predicted y: right, primary right
+                ("paper  c", "z", "test"),  # predicted other: nothing right, not covered
+                ("Paper D", "x", "test"),  # not in the warehouse: reported
+            ],
+        )
+    )
+    ids = {t: paper_id_of(t) for t in ("Paper A", "Paper B", "Paper C")}
+    predicted = pl.DataFrame(
+        {
+            "paper_id": [ids["Paper A"], ids["Paper A"], ids["Paper B"], ids["Paper C"]],
+            "topic": ["x", "z", "y", "other"],
+        }
+    )
+    primary = pl.DataFrame(
+        {
+            "paper_id": [ids["Paper A"], ids["Paper B"], ids["Paper C"]],
+            "primary_topic": ["z", "y", "other"],
+        }
+    )
+    result = evaluate(labels, predicted, primary)
+
+    everything = result.figures_of("all")
+    assert everything.n_papers == 3
+    # pairs: assigned (A,x) (A,z) (B,y) (C,other); labelled (A,x) (A,y) (B,y) (C,z)
+    assert everything.precision == pytest.approx(2 / 4)
+    assert everything.recall == pytest.approx(2 / 4)
+    assert everything.f1 == pytest.approx(0.5)
+    assert everything.primary_accuracy == pytest.approx(1 / 3)
+    assert everything.coverage == pytest.approx(2 / 3)
+    dev, test = result.figures_of("dev"), result.figures_of("test")
+    assert (dev.n_papers, dev.precision, dev.recall) == (
+        2,
+        pytest.approx(2 / 3),
+        pytest.approx(2 / 3),
+    )
+    assert (test.n_papers, test.precision, test.recall, test.coverage) == (1, 0.0, 0.0, 0.0)
+    assert result.unmatched_titles == ["Paper D"]
+
+    per_topic = {row["topic"]: row for row in result.per_topic.iter_rows(named=True)}
+    assert (per_topic["x"]["labelled"], per_topic["x"]["assigned"], per_topic["x"]["correct"]) == (
+        1,
+        1,
+        1,
+    )
+    assert (per_topic["y"]["labelled"], per_topic["y"]["correct"]) == (2, 1)
+    assert per_topic["z"]["precision"] == 0.0
+    confusions = {
+        (r["labelled"], r["assigned"]): r for r in result.confusions.iter_rows(named=True)
+    }
+    assert set(confusions) == {("x", "z"), ("z", "other")}
+    assert confusions[("x", "z")]["examples"] == ["Paper A"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("title,topics\nA,\n", "no topics for 'A'"),
+        ("title,topics\nA,a;b;c;d;e\n", "more than 4 topics"),
+        ("title,topics\nA,x\na,x\n", "labelled twice"),
+        ("name,topics\nA,x\n", "missing: title"),
+        ("title,topics\nA,nonsense\n", "unknown topic 'nonsense'"),
+    ],
+)
+def test_bad_labels_files_give_one_line_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "labels.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(PapertrendsError) as err:
+        read_labels(path, known_topics={"x", "a", "b", "c", "d", "e"})
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_the_labels_are_complete_and_use_taxonomy_topics():
+    topics = set(pl.read_csv(TAXONOMY)["topic"]) | {"other"}
+    labels = read_labels(LABELS, known_topics=topics)
+    assert labels.height == 217
+    assert labels.filter(pl.col("split") == "test").height == 67
+    # the split is the documented rule on paper_id, not a hand-picked set
+    expected = labels["paper_id"].map_elements(
+        lambda pid: "test" if int(pid[:4], 16) % 3 == 0 else "dev", return_dtype=pl.String
+    )
+    assert labels["split"].to_list() == expected.to_list()
+    assert (
+        labels.filter(
+            pl.col("labels").list.contains("other") & (pl.col("labels").list.len() > 1)
+        ).height
+        == 0
+    )
+
+
+# --- the matcher's edge cases, on dumps composed here ----------------------------------------
+
+FILLER = (
+    "Results on several datasets show consistent improvements over strong baselines, and the "
+    "analysis explains where the gains come from. "
+)
+EDGE_PAPERS = {
+    # generic words only: LLM, transformer, fine-tuning, efficient, benchmark
+    "generic": (
+        "Making Large Language Models Better",
+        "Large language models built on the transformer are fine-tuned for many uses. We make "
+        "the fine-tuning of LLMs more efficient and report results on a benchmark. " + FILLER * 3,
+    ),
+    # "human experts" and "our code is available" are exclusions, not MoE or code generation
+    "excluded": (
+        "Learning Teapot Colours from Human Experts",
+        "We collect teapot colour judgements from human experts and domain experts; the human "
+        "experts agree. Our code is available at https://github.com/example/teapots. " + FILLER * 3,
+    ),
+    # one strong term once in the abstract: not enough
+    "abstract_once": (
+        "On the Colour of Teapots",
+        "We study the colour of teapots, and note that a diffusion process may be relevant. "
+        + FILLER * 3,
+    ),
+    # the same term in the title: assigned
+    "title": (
+        "Diffusion of Teapot Colours",
+        "We study the colour of teapots in kitchens across many homes. " + FILLER * 3,
+    ),
+    # twice in the abstract: assigned
+    "abstract_twice": (
+        "Teapots Revisited",
+        "We train a diffusion model on teapot photos; the diffusion sampler is slow. " + FILLER * 3,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def edge_warehouse(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("edge")
+    raw = root / "raw"
+    write_dump(raw, "day1.txt", compose_dump(list(EDGE_PAPERS.values()), date="Mar 2"), MTIME)
+    env = {**isolated_env(root), "PAPERTRENDS_RAW_DIR": str(raw)}
+    result = subprocess.run(
+        [str(BIN / "papertrends"), "run"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    return root / "warehouse.duckdb"
+
+
+def _topics(warehouse: Path) -> dict[str, list[str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select p.title, list(t.topic order by t.topic_rank) from marts.papers p "
+            "join marts.paper_topics t using (paper_id) group by p.title"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_generic_terms_alone_never_assign_a_topic(edge_warehouse):
+    assert _topics(edge_warehouse)[EDGE_PAPERS["generic"][0]] == ["other"]
+
+
+def test_exclusions_are_not_evidence(edge_warehouse):
+    assert _topics(edge_warehouse)[EDGE_PAPERS["excluded"][0]] == ["other"]
+
+
+def test_a_title_term_outweighs_a_single_abstract_mention(edge_warehouse):
+    topics = _topics(edge_warehouse)
+    assert topics[EDGE_PAPERS["abstract_once"][0]] == ["other"]
+    assert topics[EDGE_PAPERS["title"][0]] == ["diffusion_models"]
+    assert topics[EDGE_PAPERS["abstract_twice"][0]] == ["diffusion_models"]
+
+
+def test_scores_are_confidences_and_each_paper_has_one_primary_topic(edge_warehouse):
+    with duckdb.connect(str(edge_warehouse), read_only=True) as con:
+        scores = con.execute(
+            "select topic, score, evidence, matched_terms from marts.paper_topics"
+        ).fetchall()
+        primaries = con.execute(
+            "select count(*) filter (where is_primary), count(*) from marts.paper_topics "
+            "group by paper_id"
+        ).fetchall()
+    for topic, score, evidence, terms in scores:
+        assert 0.0 <= score < 1.0
+        if topic == "other":
+            assert (score, evidence, terms) == (0.0, 0.0, [])
+        else:
+            assert score >= 0.5 and "diffusion" in terms
+    assert all(n_primary == 1 for n_primary, _ in primaries)
+
+
+def test_topics_evaluate_command_reports_figures_and_unmatched_titles(edge_warehouse, tmp_path):
+    labels = _labels_file(
+        tmp_path,
+        [
+            (EDGE_PAPERS["title"][0], "diffusion_models", "dev"),
+            (EDGE_PAPERS["generic"][0].upper(), "language_model_pretraining", "dev"),
+            ("A Paper Nobody Listed", "video", "dev"),
+        ],
+    )
+    result = subprocess.run(
+        [
+            str(BIN / "papertrends"),
+            "topics",
+            "evaluate",
+            "--labels",
+            str(labels),
+            "--warehouse",
+            str(edge_warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| dev | 2 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 |" in result.stdout
+    assert "Labelled titles not in the warehouse: 1" in result.stdout
+    assert "A Paper Nobody Listed" in result.stdout
+    assert "language_model_pretraining -> other" in result.stdout
+
+    missing = subprocess.run(
+        [
+            str(BIN / "papertrends"),
+            "topics",
+            "evaluate",
+            "--labels",
+            str(tmp_path / "none.csv"),
+            "--warehouse",
+            str(edge_warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 1
+    assert "none.csv: cannot read the labels" in missing.stderr
+
+
+# --- the targets, on the real dumps ----------------------------------------------------------
+
+
+@needs_shared
+def test_matcher_reaches_the_targets_on_the_test_split(real_run):
+    """The regression test: the held-out third of the blind labels (never tuned on)."""
+    assert real_run.result.returncode == 0, real_run.result.stderr
+    result = evaluate_warehouse(real_run.warehouse, LABELS)
+    assert result.unmatched_titles == []
+    # Floors at today's figures (BENCHMARKS.md "Topic matching"): an edit of the taxonomy or the
+    # rules that loses ground on the held-out papers fails here. The issue's targets (precision
+    # 0.90, recall 0.80, primary accuracy 0.85) are not reached yet on the test split.
+    floors = {
+        "test": {"precision": 0.84, "recall": 0.74, "primary_accuracy": 0.73, "coverage": 0.95},
+        "all": {"precision": 0.88, "recall": 0.77, "primary_accuracy": 0.78, "coverage": 0.95},
+    }
+    for split, floor in floors.items():
+        figures = result.figures_of(split)
+        for name, value in floor.items():
+            assert getattr(figures, name) >= value, (split, name, figures)
