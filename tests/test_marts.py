@@ -112,6 +112,9 @@ def test_every_grain_is_unique_and_trends_reconcile(real_warehouse):
         "topics": "topic",
         "topic_trends": "topic, grain, period_start",
         "term_trends": "term, grain, period_start",
+        "terms": "term_key",
+        "emerging_terms": "term_key",
+        "topic_terms": "topic, term_key",
         "rising_topics": "topic",
     }
     for table, key in grains.items():
@@ -209,15 +212,22 @@ def test_dbt_build_and_docs_generate_work_by_hand_from_dbt_folder(tmp_path):
     assert _query(tmp_path / "warehouse.duckdb", "select count(*) from marts.papers") == [(1,)]
 
 
-def _terms(warehouse: Path, grain: str = "month") -> dict[str, tuple]:
+def _terms(warehouse: Path) -> dict[str, tuple]:
+    """The candidate key phrases (held by term_min_papers or more) with their key and counts."""
     return {
         term: (term_key, n_words, n_papers)
         for term, term_key, n_words, n_papers in _query(
-            warehouse,
-            "select term, term_key, n_words, sum(n_papers) from marts.term_trends "
-            f"where grain = '{grain}' group by all",
+            warehouse, "select term, term_key, n_words, n_papers from intermediate.int_term_stats"
         )
     }
+
+
+TERM_TABLES = (
+    "intermediate.int_term_stats",
+    "marts.terms",
+    "marts.term_trends",
+    "marts.topic_terms",
+)
 
 
 def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refresh(tmp_path):
@@ -265,18 +275,19 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
     ]
     write_dump(raw, "day2.txt", compose_dump([changed, *new], date="Mar 2"), MTIME)
     _papertrends(env, "run")
-    incremental = _query(warehouse, "select * from marts.term_trends order by all")
+    incremental = {t: _query(warehouse, f"select * from {t} order by all") for t in TERM_TABLES}
     terms = _terms(warehouse)
     assert "pretrained language models" not in terms  # the rewritten abstract dropped it: 2 left
-    assert terms["sparse gating networks"][:2] == ("sparse gating network", 3)
+    assert terms["sparse gating networks"] == ("sparse gating network", 3, 3)
     assert _query(
         warehouse,
-        "select period_start, n_papers from marts.term_trends "
-        "where term_key = 'sparse gating network' and grain = 'month' order by 1",
-    ) == [(dt.date(2026, 2, 1), 1), (dt.date(2026, 3, 1), 3)]
+        "select min(first_seen), max(last_seen) from intermediate.int_term_stats "
+        "where term_key = 'sparse gating network'",
+    ) == [(dt.date(2026, 2, 2), dt.date(2026, 3, 2))]
 
     _dbt(env, tmp_path / "target", "build", "--full-refresh", "--select", "int_paper_terms+")
-    assert _query(warehouse, "select * from marts.term_trends order by all") == incremental
+    for table in TERM_TABLES:
+        assert _query(warehouse, f"select * from {table} order by all") == incremental[table]
 
     # the uniqueness test checks the rows of the latest batch (after a full refresh: every row)
     # and fails on a phrase stored twice for one paper

@@ -41,7 +41,7 @@ NOW = dt.datetime(2026, 9, 10, 8, 30, tzinfo=dt.UTC)
 
 def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
     """A DuckDB file with marts.papers, paper_sightings, topic_trends, rising_topics and
-    term_trends over ``n_dates`` daily listings; every paper is listed on two consecutive dates."""
+    emerging_terms over ``n_dates`` daily listings; every paper is listed on two consecutive dates."""
     topics = ["mixture_of_experts", "diffusion_models", 'odd <topic> & "co"']
     dates = [dt.date(2026, 1, 5) + dt.timedelta(days=i) for i in range(n_dates)]
     half = papers_per_date // 2
@@ -112,9 +112,10 @@ def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
             "share_change double, growth_ratio double, rising_rank bigint)"
         )
         con.execute(
-            "create table marts.term_trends (term varchar, term_key varchar, n_words bigint, "
-            "grain varchar, period_start date, n_papers bigint, share_of_listing double, "
-            "first_seen date, growth_score double)"
+            "create table marts.emerging_terms (emerging_rank integer, term varchar, "
+            "term_key varchar, n_words integer, burst_start date, strength double, "
+            "n_papers_latest bigint, n_papers bigint, first_seen date, is_new boolean, "
+            "base_share double, example_titles varchar[])"
         )
         if dates:
             end = dates[-1]
@@ -129,22 +130,30 @@ def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
                     (topics[1], start, end, 2, 0, 0.4, 0.1, False, 0.3, 4.0, None),
                 ],
             )
-            periods = con.execute(
-                "select grain, max(period_start) from marts.topic_trends group by grain"
-            ).fetchall()
             terms = [
-                ("mixture of experts", "mixture of expert", 3, 6, 3.0, dates[0]),
-                ("experts", "expert", 1, 6, 2.5, dates[0]),  # same papers: folded into the above
-                ('tricky <term> & "q"', 'tricky <term> & "q"', 3, 4, 1.5, end),
-                ("rare term", "rare term", 2, 2, 9.0, end),  # below the minimum support
+                ("mixture of experts", 6, 12.5, False),
+                ("experts", 6, 9.0, False),  # the same papers: folded into the above
+                ('tricky <term> & "q"', 4, 3.5, True),
             ]
             _insert(
                 con,
-                "marts.term_trends",
+                "marts.emerging_terms",
                 [
-                    (term, key, len(term.split()), grain, latest, n, 0.1, first, score)
-                    for grain, latest in periods
-                    for term, key, _, n, score, first in terms
+                    (
+                        rank,
+                        term,
+                        term,
+                        len(term.split()),
+                        dates[0],
+                        strength,
+                        n,
+                        n + 2,
+                        dates[0],
+                        is_new,
+                        0.1,
+                        ["Paper p00001"],
+                    )
+                    for rank, (term, n, strength, is_new) in enumerate(terms, start=1)
                 ],
             )
     finally:
@@ -314,7 +323,7 @@ def test_report_shows_counts_charts_and_relisted_papers_with_code(tmp_path):
     # rising: only topics meeting support, in rank order
     assert [r.topic for r in report.top_rising] == ["mixture_of_experts", 'odd <topic> & "co"']
     assert "diffusion models" not in report.main_chart_svg
-    # emerging terms: min support applied, sub-phrases on the same papers folded
+    # emerging terms: in rank order, sub-phrases on the same papers folded
     terms = next(r for r in roots if r.get("id") == "chart-terms")
     labels = [t.text for t in terms.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
     assert labels == ["mixture of experts", 'tricky <term> & "q"']
@@ -424,7 +433,7 @@ def test_trend_report_asset_writes_the_page_and_shows_the_main_chart(tmp_path):
     assert event.metadata["n_charts"].value == 4
     assert set(trend_report.dependency_keys) >= {
         dg.AssetKey(["marts", name])
-        for name in ("topic_trends", "rising_topics", "term_trends", "papers", "paper_sightings")
+        for name in ("topic_trends", "rising_topics", "emerging_terms", "papers", "paper_sightings")
     }
     job = dg.Definitions(
         assets=[trend_report],

@@ -275,7 +275,7 @@ def test_planted_phrase_appears_from_its_dump_on_and_changes_nothing_else() -> N
             assert after.text == before.text
         else:
             assert count > 0
-        # only the planted sentence differs: the same papers, dates and file names
+        # only the planted asides differ: the same papers, dates and file names
         assert after.file_name == before.file_name
         assert after.listing_date == before.listing_date
         assert after.text.count("\n\n") == before.text.count("\n\n")

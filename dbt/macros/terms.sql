@@ -16,7 +16,7 @@
         paper is extracted again (int_paper_terms compares it with the version its rows were
         written with): phrase ids are DuckDB hash() values, stable within one DuckDB version. -#}
     {%- set duckdb_version = run_query("select version()").columns[0].values()[0] if execute else '' -%}
-    {{ return(local_md5('key-phrases-v2|' ~ duckdb_version ~ '|' ~ inner_word_regex())) }}
+    {{ return(local_md5('key-phrases-v3|' ~ duckdb_version ~ '|' ~ inner_word_regex())) }}
 {% endmacro %}
 
 {% macro key_phrase_grams(papers, with_text=false) %}

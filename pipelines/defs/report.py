@@ -12,7 +12,7 @@ from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 MART_KEYS = [
     dg.AssetKey(["marts", "topic_trends"]),
     dg.AssetKey(["marts", "rising_topics"]),
-    dg.AssetKey(["marts", "term_trends"]),
+    dg.AssetKey(["marts", "emerging_terms"]),
     dg.AssetKey(["marts", "papers"]),
     dg.AssetKey(["marts", "paper_sightings"]),
 ]
@@ -35,7 +35,7 @@ class ReportFolder(dg.ConfigurableResource):
         "Trend report: one self-contained HTML page (index.html in the report folder) showing "
         "what is rising in ML research: topic share over time, rising topics, emerging terms, "
         "papers per listing and the most re-listed papers with their code. Rendered from "
-        "marts.topic_trends, rising_topics, term_trends, papers and paper_sightings (read-only); "
+        "marts.topic_trends, rising_topics, emerging_terms, papers and paper_sightings (read-only); "
         "open it in any browser, it fetches nothing. The main chart is shown in this asset's "
         "metadata."
     ),

@@ -1250,7 +1250,8 @@ def _variant(title: str, rng: random.Random) -> str:
 @dataclass(frozen=True)
 class PlantedPhrase:
     """A phrase that starts to appear at dump ``start_dump`` (0-based) in ``share`` of the new
-    papers of every dump from then on: a burst to test emerging-term detection on."""
+    papers of every dump from then on (re-listings of those papers carry it too): a burst to test
+    emerging-term detection on."""
 
     phrase: str
     start_dump: int
@@ -1278,13 +1279,10 @@ class PlantedPhrase:
         return cls(phrase.strip(), *numbers)
 
 
-# Sentences that carry a planted phrase into an abstract (after its introduction).
-_PLANT_SENTENCES = (
-    "Our approach builds on {phrase}.",
-    "Central to the method is {phrase}, which we adapt to this setting.",
-    "We show that {phrase} is the key ingredient.",
-    "The design relies on {phrase} throughout.",
-)
+# How a planted phrase enters an abstract: as an aside at the end of its first sentence, with
+# nothing but stop words and brackets around it, so that the phrase itself is what bursts and no
+# carrier phrase ("builds on spectral") bursts with it.
+_PLANT_ASIDES = ("({phrase})", "(with {phrase})", "(as with {phrase})")
 
 
 class _Paper(NamedTuple):
@@ -1372,17 +1370,17 @@ class _Generator:
         return SyntheticDump(file_name, "\n\n".join(paragraphs) + "\n", day)
 
     def _plant(self, paper: _Paper, index: int) -> _Paper:
-        """``paper`` with each planted phrase due at dump ``index`` put into its abstract (after
-        the first sentence) with the phrase's probability."""
+        """``paper`` with each planted phrase due at dump ``index`` put into its abstract (an aside
+        at the end of the first sentence) with the phrase's probability."""
         abstract = paper.abstract
         for plant in self.plants:
             if index < plant.start_dump or self.plant_rng.random() >= plant.share:
                 continue
-            sentence = _PLANT_SENTENCES[int(self.plant_rng.random() * len(_PLANT_SENTENCES))]
-            first_end = abstract.find(". ") + 1 or len(abstract)
+            aside = _PLANT_ASIDES[int(self.plant_rng.random() * len(_PLANT_ASIDES))]
+            first_end = abstract.find(". ")
+            first_end = first_end if first_end >= 0 else len(abstract)
             abstract = (
-                f"{abstract[:first_end]} {sentence.format(phrase=plant.phrase)}"
-                f"{abstract[first_end:]}"
+                f"{abstract[:first_end]} {aside.format(phrase=plant.phrase)}{abstract[first_end:]}"
             )
         return paper if abstract is paper.abstract else paper._replace(abstract=abstract)
 

@@ -57,6 +57,11 @@ def times(value: float) -> str:
     return f"×{value:.1f}"
 
 
+def decimal(value: float) -> str:
+    """A score with one decimal: 13.66 -> '13.7'."""
+    return f"{value:,.1f}"
+
+
 def count(value: float) -> str:
     """A count with thousands separators: 1234.0 -> '1,234'."""
     return f"{value:,.0f}"

@@ -28,9 +28,8 @@ GRAIN_WORDS = {"listing": "listing date", "week": "week", "month": "month"}
 TOP_TOPICS = 6
 TOP_RISING = 12
 TOP_TERMS = 15
-TERM_MIN_PAPERS = 3  # a term must be held by this many papers in the latest period to be shown
 TOP_RELISTED = 15
-REQUIRED_MARTS = ("papers", "paper_sightings", "topic_trends", "rising_topics", "term_trends")
+REQUIRED_MARTS = ("papers", "paper_sightings", "topic_trends", "rising_topics", "emerging_terms")
 # Nothing may be fetched: no scripts, fonts, frames or remote images; inline CSS and data: only.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -152,11 +151,7 @@ def build_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None)
 
     topic_share_svg = _topic_share_chart(con, grain) if grain else None
     rising, rising_svg, rising_lede = _rising_chart(con)
-    terms_svg, terms_lede = (
-        _terms_chart(con, grain)
-        if grain
-        else (None, "Key phrases growing fastest in the latest period.")
-    )
+    terms_svg, terms_lede = _terms_chart(con)
     listings_svg = _listings_chart(con)
     relisted_table = _relisted_table(con)
 
@@ -186,8 +181,8 @@ def build_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None)
             terms_lede,
             terms_svg
             or _note(
-                f"No key phrase is held by {TERM_MIN_PAPERS} or more papers in the latest period "
-                "yet (see marts.term_trends)."
+                "No term is in a burst at the latest listing date (see marts.emerging_terms "
+                "and, for every term, marts.term_trends)."
             ),
         ),
         _Section(
@@ -323,51 +318,47 @@ def _rising_chart(
     return rising, svg, lede
 
 
-def _terms_chart(con: duckdb.DuckDBPyConnection, grain: str) -> tuple[str | None, str]:
-    latest = con.execute(
-        "select max(period_start) from marts.term_trends where grain = ?", [grain]
-    ).fetchall()[0][0]
-    n_periods = con.execute(
-        "select count(distinct period_start) from marts.topic_trends where grain = ?", [grain]
-    ).fetchall()[0][0]
-    words = GRAIN_WORDS[grain]
-    if latest is None:
-        return None, f"Key phrases growing fastest in the latest {words}."
-    period = _period_label(latest, grain)
+def _terms_chart(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
+    latest = con.execute("select max(listing_date) from marts.paper_sightings").fetchall()[0][0]
     lede = (
-        f"Key phrases of titles and abstracts in the latest {words} ({period}) held by at "
-        f"least {TERM_MIN_PAPERS} papers, by growth score: their share now over their share in "
-        "all earlier periods (add-one smoothed; above ×1 they are more frequent than before). "
-        "'new' marks phrases first seen in this period."
+        "Terms in a burst at the latest listing date (marts.emerging_terms): the share of each "
+        "listing's papers that hold the term has risen above the term's own base share, by "
+        "Kleinberg's two-state burst model over the listings of the last year; bars show the "
+        "burst's strength, 'new' marks terms first seen in the latest four weeks."
     )
-    if n_periods <= 1:
-        lede += " With a single period so far there is nothing earlier to compare with."
+    if latest is None:
+        return None, lede
+    n_dates = con.execute(
+        "select count(distinct listing_date) from marts.paper_sightings"
+    ).fetchall()[0][0]
+    if n_dates <= 1:
+        lede += " With a single listing date so far there is nothing earlier to compare with."
     candidates = _frame(
         con,
         """
-        select term, n_papers, growth_score, first_seen >= period_start as is_new
-        from marts.term_trends
-        where grain = $grain and period_start = $latest and n_papers >= $min_papers
-            and growth_score is not null
-        order by growth_score desc, n_papers desc, n_words desc, term limit $limit
+        select term, n_papers_latest, strength, is_new, burst_start
+        from marts.emerging_terms
+        order by emerging_rank
+        limit $limit
         """,
-        grain=grain,
-        latest=latest,
-        min_papers=TERM_MIN_PAPERS,
         limit=TOP_TERMS * 8,
     )
     terms = distinct_phrases(list(candidates.iter_rows()), TOP_TERMS)
     if not terms:
         return None, lede
     bars = [
-        charts.Bar(term, float(score), f"n={n:,}" + (" · new" if is_new else ""))
-        for term, n, score, is_new in terms
+        charts.Bar(
+            term,
+            float(strength),
+            f"n={n:,} since {start:%b %-d}" + (" · new" if is_new else ""),
+        )
+        for term, n, strength, is_new, start in terms
     ]
     svg = charts.bar_chart(
         bars,
-        title=f"Emerging terms in the {words} of {period}: growth score",
+        title=f"Emerging terms at {latest:%Y-%m-%d}: burst strength",
         chart_id="chart-terms",
-        value_format=charts.times,
+        value_format=charts.decimal,
     )
     return svg, lede
 
@@ -497,7 +488,7 @@ def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
 </header>
 {body}
 <footer>Generated by papertrends from marts.topic_trends, marts.rising_topics, \
-marts.term_trends, marts.papers and marts.paper_sightings. Query them with \
+marts.emerging_terms, marts.papers and marts.paper_sightings. Query them with \
 <code>papertrends sql</code>.</footer>
 </main>
 </body>

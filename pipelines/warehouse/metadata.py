@@ -26,7 +26,10 @@ PREVIEW_ORDER = {
     "marts.papers": "n_listings desc, last_seen desc, title",
     "marts.topics": "n_papers desc, topic",
     "marts.rising_topics": "rising_rank nulls last, share_change desc nulls last, topic",
-    "marts.term_trends": "period_start desc, growth_score desc, term",
+    "marts.term_trends": "period_start desc, n_papers desc, term",
+    "marts.terms": "n_papers desc, term",
+    "marts.emerging_terms": "emerging_rank",
+    "marts.topic_terms": "topic, term_rank",
     "marts.topic_trends": "period_start desc, n_papers desc, topic",
     "marts.paper_topics": "score desc, paper_id, topic",
     "marts.paper_sightings": "listing_date desc, dump_id, position",
@@ -35,6 +38,8 @@ PREVIEW_ORDER = {
 PREVIEW_SELECT = {
     "marts.rising_topics": "rising_rank, topic, n_papers_latest, n_papers_previous, "
     "share_latest, share_previous, share_change, growth_ratio",
+    "marts.emerging_terms": "emerging_rank, term, burst_start, strength, n_papers_latest, "
+    "n_papers, first_seen, is_new",
 }
 
 

@@ -51,9 +51,15 @@ grams as (
     {{ key_phrase_grams('papers') }}
 ),
 
--- once per (paper, term); a paper writing a term two ways ("expert", "experts") keeps one
+-- once per (paper, term); a paper writing a term two ways ("expert", "experts") keeps one, and
+-- how often the paper writes it (marts.terms: collocations and repeated words)
 phrases as (
-    select paper_key, term_id, min(surface_id) as surface_id, any_value(n_words) as n_words
+    select
+        paper_key,
+        term_id,
+        min(surface_id) as surface_id,
+        any_value(n_words) as n_words,
+        count(*)::integer as n_occurrences
     from grams
     group by paper_key, term_id
 ),
@@ -65,6 +71,7 @@ final as (
         phrases.term_id,
         phrases.surface_id,
         phrases.n_words,
+        phrases.n_occurrences,
         '{{ version }}' as extraction_version,
         -- the batch: the uniqueness test checks the rows of the latest one
         '{{ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') }}'::timestamp as extracted_at
