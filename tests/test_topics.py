@@ -285,8 +285,8 @@ def test_matcher_reaches_the_targets_on_the_test_split(real_run):
     # rules that loses ground on the held-out papers fails here. The targets (precision
     # 0.90, recall 0.80, primary accuracy 0.85) are not reached yet on the test split.
     floors = {
-        "test": {"precision": 0.84, "recall": 0.74, "primary_accuracy": 0.73, "coverage": 0.95},
-        "all": {"precision": 0.88, "recall": 0.77, "primary_accuracy": 0.78, "coverage": 0.95},
+        "test": {"precision": 0.83, "recall": 0.75, "primary_accuracy": 0.74, "coverage": 0.95},
+        "all": {"precision": 0.87, "recall": 0.78, "primary_accuracy": 0.78, "coverage": 0.95},
     }
     for split, floor in floors.items():
         figures = result.figures_of(split)

@@ -49,24 +49,47 @@
     {{ return(parts | reject('equalto', '') | list) }}
 {% endmacro %}
 
-{% macro all_topic_patterns() %}
-    {#- One alternation of every alternative of every topic's three pattern columns, longest
-        first: RE2 takes the first alternative that matches at a position, so "vision-language-action"
-        is found whole before "vision-language" can take its start. One regex pass then finds
-        every candidate term of every topic. -#}
-    {%- set by_length = [] -%}
+{% macro topic_pattern_chunks(max_alternatives=400) %}
+    {#- The taxonomy's patterns as a few alternations, each holding whole topics and at most about
+        max_alternatives alternatives, longest first: RE2 takes the first alternative that
+        matches at a position, so "vision-language-action" is found whole before
+        "vision-language" can take its start. Returns [(alternation, [topic, ...]), ...]. One
+        alternation of all 2,000 alternatives outgrew RE2's DFA memory and ran 80 times slower
+        (31 s instead of 0.4 s for 20,000 abstracts); each chunk is scanned on its own and its
+        matches count only for its own topics. -#}
+    {%- set chunks = [] -%}
+    {%- set ns = namespace(alternatives=[], topics=[]) -%}
     {%- for row in taxonomy_rows() -%}
+        {%- set own = [] -%}
         {%- for column in [row[1], row[2], row[3]] -%}
             {%- for alternative in split_alternatives(column) -%}
-                {%- do by_length.append((alternative | length, alternative)) -%}
+                {%- do own.append(alternative) -%}
             {%- endfor -%}
         {%- endfor -%}
+        {%- if ns.topics and (ns.alternatives | length) + (own | length) > max_alternatives -%}
+            {%- do chunks.append((ns.alternatives, ns.topics)) -%}
+            {%- set ns.alternatives = [] -%}
+            {%- set ns.topics = [] -%}
+        {%- endif -%}
+        {%- set ns.alternatives = ns.alternatives + own -%}
+        {%- set ns.topics = ns.topics + [row[0]] -%}
     {%- endfor -%}
-    {%- set parts = [] -%}
-    {%- for item in by_length | unique | sort(attribute='0', reverse=true) -%}
-        {%- do parts.append('(?:' ~ item[1] ~ ')') -%}
+    {%- if ns.topics -%}
+        {%- do chunks.append((ns.alternatives, ns.topics)) -%}
+    {%- endif -%}
+    {%- set result = [] -%}
+    {%- for alternatives, topics in chunks -%}
+        {%- set by_length = [] -%}
+        {%- for alternative in alternatives | unique -%}
+            {%- do by_length.append((alternative | length, alternative)) -%}
+        {%- endfor -%}
+        {%- set parts = [] -%}
+        {%- for item in by_length | sort(attribute='0', reverse=true) -%}
+            {%- do parts.append('(?:' ~ item[1] ~ ')') -%}
+        {%- endfor -%}
+        {%- do result.append((parts | join('|') | replace("'", "''"), topics)) -%}
     {%- endfor -%}
-    {{ return((parts | join('|') if parts else '[^\\s\\S]') | replace("'", "''")) }}
+    {{ return(result) }}
 {% endmacro %}
 
 {% macro topic_exclusions() %}

@@ -16,7 +16,7 @@
 -- (taxonomy_version) are matched again; delete+insert removes every old row of a re-matched paper.
 {%- set taxonomy_version = taxonomy_version() %}
 
-with cleaned as (
+with cleaned as not materialized (
     select
         papers.paper_id,
         papers.text_hash,
@@ -37,7 +37,7 @@ with cleaned as (
 -- topic named only after it is the paper's means ("8-bit Optimizers via Block-wise
 -- Quantization"), which paper_topics ranks after its subject; and the abstract's first
 -- sentence, where the paper says what field it is in
-papers as (
+papers as not materialized (
     select
         paper_id,
         text_hash,
@@ -56,62 +56,105 @@ papers as (
     from cleaned
 ),
 
-taxonomy as (
-    select topic, patterns, title_patterns, support_patterns from {{ ref('topic_taxonomy') }}
-),
-
--- one regex pass over each text finds the candidate terms of every topic at once
+-- a few regex passes over each text (macro topic_pattern_chunks: groups of whole topics) find
+-- the candidate terms; the four texts of a paper are unnested side by side so that `papers` is
+-- read once and streamed (read four times, DuckDB kept the cleaned texts of every paper in
+-- memory: out of memory at 10,000 dumps under the 1 GB cap)
+{%- set chunks = topic_pattern_chunks() %}
 hits as (
-    select paper_id, text_hash, 'title' as field, unnest(regexp_extract_all(title_head, '{{ all_topic_patterns() }}')) as term
-    from papers
-    union all
-    select paper_id, text_hash, 'title_means' as field, unnest(regexp_extract_all(title_means, '{{ all_topic_patterns() }}')) as term
-    from papers
-    union all
-    select paper_id, text_hash, 'abstract_lead' as field, unnest(regexp_extract_all(abstract_lead, '{{ all_topic_patterns() }}')) as term
-    from papers
-    union all
-    select paper_id, text_hash, 'abstract' as field, unnest(regexp_extract_all(abstract, '{{ all_topic_patterns() }}')) as term
-    from papers
+    select
+        paper_id,
+        text_hash,
+        field,
+        chunk_no,
+        -- a paper whose title matches nothing keeps one row with a null term, so every paper
+        -- it looked at has rows (the incremental filter above finds it done)
+        unnest(case when field = 'title' and chunk_no = 1 and len(terms) = 0 then [null::varchar] else terms end) as term
+    from (
+        select
+            paper_id,
+            text_hash,
+            field,
+            unnest(range(1, {{ chunks | length + 1 }})) as chunk_no,
+            unnest([
+                {%- for chunk in chunks %}
+                regexp_extract_all(text, '{{ chunk[0] }}'){{ "," if not loop.last }}
+                {%- endfor %}
+            ]) as terms
+        from (
+            select
+                paper_id,
+                text_hash,
+                unnest(['title', 'title_means', 'abstract', 'abstract_lead']) as field,
+                unnest([title_head, title_means, abstract, abstract_lead]) as text
+            from papers
+        )
+    )
 ),
 
 counted as (
-    select paper_id, text_hash, field, term, count(*) as n_hits
+    select paper_id, text_hash, field, chunk_no, term, count(*) as n_hits
     from hits
-    group by paper_id, text_hash, field, term
+    group by paper_id, text_hash, field, chunk_no, term
 ),
 
--- each distinct term's topics and its tier there (few terms x few topics); a term is strong for a
--- topic if it matches the topic's patterns, else title-tier, else support
+-- each distinct term's topics and its tier there: strong if it matches the topic's patterns, else
+-- title-tier, else support. One select per topic with its patterns as constants (DuckDB compiles a
+-- constant regex once; a pattern read from a column is compiled again for every row, which at
+-- 10,000 dumps took minutes and ran out of memory)
+distinct_terms as (
+    select distinct chunk_no, term from counted where term is not null
+),
+
 term_topics as (
+    {%- set ns = namespace(first=true) %}
+    {%- for chunk in chunks %}
+    {%- set chunk_no = loop.index %}
+    {%- for row in taxonomy_rows() if row[0] in chunk[1] %}
+    {%- set strong = row[1] | replace("'", "''") %}
+    {%- set title = (row[2] or '[^\\s\\S]') | replace("'", "''") %}
+    {%- set support = (row[3] or '[^\\s\\S]') | replace("'", "''") %}
+    {%- if not ns.first %}
+    union all
+    {%- endif %}
+    {%- set ns.first = false %}
     select
-        terms.term,
-        taxonomy.topic,
+        chunk_no,
+        term,
+        '{{ row[0] }}' as topic,
         case
-            when regexp_full_match(terms.term, taxonomy.patterns) then 'strong'
-            when taxonomy.title_patterns is not null and regexp_full_match(terms.term, taxonomy.title_patterns) then 'title'
+            when regexp_full_match(term, '{{ strong }}') then 'strong'
+            when regexp_full_match(term, '{{ title }}') then 'title'
             else 'support'
         end as tier
-    from (select distinct term from counted) as terms
-    inner join taxonomy
-        on regexp_full_match(terms.term, taxonomy.patterns)
-        or (taxonomy.title_patterns is not null and regexp_full_match(terms.term, taxonomy.title_patterns))
-        or (taxonomy.support_patterns is not null and regexp_full_match(terms.term, taxonomy.support_patterns))
+    from distinct_terms
+    where chunk_no = {{ chunk_no }}
+        and (
+            regexp_full_match(term, '{{ strong }}')
+            or regexp_full_match(term, '{{ title }}')
+            or regexp_full_match(term, '{{ support }}')
+        )
+    {%- endfor %}
+    {%- endfor %}
+    {%- if ns.first %}
+    select null::bigint as chunk_no, null::varchar as term, null::varchar as topic, null::varchar as tier where false
+    {%- endif %}
 ),
 
 matched as (
     select
-        papers.paper_id,
-        papers.text_hash,
+        counted.paper_id,
+        counted.text_hash,
         '{{ taxonomy_version }}' as taxonomy_version,
         term_topics.topic,
         term_topics.tier,
         counted.field,
         counted.term,
         counted.n_hits
-    from papers
-    left join counted on papers.paper_id = counted.paper_id
-    left join term_topics on counted.term = term_topics.term
+    from counted
+    left join term_topics on counted.chunk_no = term_topics.chunk_no and counted.term = term_topics.term
+    -- (every term found matches some topic by construction; the null-term rows stay)
+    where term_topics.topic is not null or counted.term is null
 )
 
 select * from matched
