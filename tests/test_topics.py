@@ -281,7 +281,7 @@ def test_matcher_reaches_the_targets_on_the_test_split(real_run):
     assert real_run.result.returncode == 0, real_run.result.stderr
     result = evaluate_warehouse(real_run.warehouse, LABELS)
     assert result.unmatched_titles == []
-    # Floors at today's figures (BENCHMARKS.md "Topic matching"): an edit of the taxonomy or the
+    # Floors at today's figures (TOPIC_QUALITY.md): an edit of the taxonomy or the
     # rules that loses ground on the held-out papers fails here. The targets (precision
     # 0.90, recall 0.80, primary accuracy 0.85) are not reached yet on the test split.
     floors = {
