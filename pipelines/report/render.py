@@ -151,7 +151,7 @@ def build_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None)
 
     topic_share_svg = _topic_share_chart(con, grain) if grain else None
     rising, rising_svg, rising_lede = _rising_chart(con)
-    terms_svg, terms_lede = _terms_chart(con)
+    terms_svg, terms_lede = _terms_chart(con, stats["last_date"], stats["n_dates"])
     listings_svg = _listings_chart(con)
     relisted_table = _relisted_table(con)
 
@@ -318,8 +318,9 @@ def _rising_chart(
     return rising, svg, lede
 
 
-def _terms_chart(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
-    latest = con.execute("select max(listing_date) from marts.paper_sightings").fetchall()[0][0]
+def _terms_chart(
+    con: duckdb.DuckDBPyConnection, latest: dt.date | None, n_dates: int
+) -> tuple[str | None, str]:
     lede = (
         "Terms in a burst at the latest listing date (marts.emerging_terms): the share of each "
         "listing's papers that hold the term has risen above the term's own base share, by "
@@ -328,9 +329,6 @@ def _terms_chart(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
     )
     if latest is None:
         return None, lede
-    n_dates = con.execute(
-        "select count(distinct listing_date) from marts.paper_sightings"
-    ).fetchall()[0][0]
     if n_dates <= 1:
         lede += " With a single listing date so far there is nothing earlier to compare with."
     candidates = _frame(

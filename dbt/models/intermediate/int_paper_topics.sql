@@ -15,6 +15,9 @@
 -- whose latest text changed, or all papers when the taxonomy or exclusions changed
 -- (taxonomy_version) are matched again; delete+insert removes every old row of a re-matched paper.
 {%- set taxonomy_version = taxonomy_version() %}
+{%- set taxonomy = taxonomy_rows() %}
+{#- the words after which a title names the paper's means, not its subject #}
+{%- set means = "\\b(?:via|with|using|through|by|leveraging|based on)\\b" %}
 
 with cleaned as not materialized (
     select
@@ -42,13 +45,11 @@ papers as not materialized (
         paper_id,
         text_hash,
         case
-            when regexp_matches(title, '\b(?:via|with|using|through|by|leveraging|based on)\b')
-                then regexp_extract(title, '^(.*?)\b(?:via|with|using|through|by|leveraging|based on)\b', 1)
+            when regexp_matches(title, '{{ means }}') then regexp_extract(title, '^(.*?){{ means }}', 1)
             else title
         end as title_head,
         case
-            when regexp_matches(title, '\b(?:via|with|using|through|by|leveraging|based on)\b')
-                then regexp_extract(title, '^.*?(\b(?:via|with|using|through|by|leveraging|based on)\b.*)$', 1)
+            when regexp_matches(title, '{{ means }}') then regexp_extract(title, '^.*?({{ means }}.*)$', 1)
             else ''
         end as title_means,
         abstract,
@@ -110,7 +111,7 @@ term_topics as (
     {%- set ns = namespace(first=true) %}
     {%- for chunk in chunks %}
     {%- set chunk_no = loop.index %}
-    {%- for row in taxonomy_rows() if row[0] in chunk[1] %}
+    {%- for row in taxonomy if row[0] in chunk[1] %}
     {%- set strong = row[1] | replace("'", "''") %}
     {%- set title = (row[2] or '[^\\s\\S]') | replace("'", "''") %}
     {%- set support = (row[3] or '[^\\s\\S]') | replace("'", "''") %}

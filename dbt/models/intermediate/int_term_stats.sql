@@ -70,33 +70,38 @@ labels as (
     group by shown_surface.term_id
 ),
 
-final as (
+-- each term's folded words, and their ids as int_paper_terms hashes them
+worded as (
     select
-        counted.term_id,
+        counted.*,
         labels.term,
         labels.term_key,
-        counted.n_words,
-        counted.n_papers,
-        counted.n_occurrences,
-        counted.n_papers_repeating,
-        counted.first_seen,
-        counted.last_seen,
         string_split(labels.term_key, ' ') as words,
-        -- the phrases inside this one, as int_paper_terms ids (the same hashing of folded words):
-        -- each word, and for three words the two pairs
-        case counted.n_words
-            when 1 then []::ubigint[]
-            when 2 then [hash(string_split(labels.term_key, ' ')[1]), hash(string_split(labels.term_key, ' ')[2])]
-            else [
-                hash(hash(string_split(labels.term_key, ' ')[1]), hash(string_split(labels.term_key, ' ')[2])),
-                hash(hash(string_split(labels.term_key, ' ')[2]), hash(string_split(labels.term_key, ' ')[3])),
-                hash(string_split(labels.term_key, ' ')[1]),
-                hash(string_split(labels.term_key, ' ')[2]),
-                hash(string_split(labels.term_key, ' ')[3])
-            ]
-        end as inner_term_ids
+        list_transform(string_split(labels.term_key, ' '), lambda w: hash(w)) as word_ids
     from counted
     inner join labels on counted.term_id = labels.term_id
+),
+
+final as (
+    select
+        term_id,
+        term,
+        term_key,
+        n_words,
+        n_papers,
+        n_occurrences,
+        n_papers_repeating,
+        first_seen,
+        last_seen,
+        words,
+        -- the phrases inside this one, as int_paper_terms ids (the same hashing of folded words):
+        -- each word, and for three words the two pairs
+        case n_words
+            when 1 then []::ubigint[]
+            when 2 then word_ids
+            else [hash(word_ids[1], word_ids[2]), hash(word_ids[2], word_ids[3])] || word_ids
+        end as inner_term_ids
+    from worded
 )
 
 select * from final
