@@ -24,11 +24,15 @@ dates as (
     group by listing_date
 ),
 
+-- the horizon's papers join first (one row each), their term lists are unnested after
 term_papers as (
-    select paper_terms.paper_id, paper_terms.term_id
-    from {{ ref('int_paper_terms') }} as paper_terms
-    semi join {{ ref('terms') }} as terms on paper_terms.term_id = terms.term_id
-    semi join (select distinct paper_id from horizon) as recent on paper_terms.paper_id = recent.paper_id
+    select paper_id, term_id
+    from (
+        select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
+        from {{ ref('int_paper_terms') }} as paper_terms
+        semi join (select distinct paper_id from horizon) as recent on paper_terms.paper_id = recent.paper_id
+    ) as listed
+    semi join {{ ref('terms') }} as terms on listed.term_id = terms.term_id
 ),
 
 counted as (

@@ -1,107 +1,77 @@
--- depends_on: {{ ref('stopwords') }}
 -- One row per key phrase held by at least var('term_min_papers') papers: how many papers hold it,
 -- when they were listed, its words as most papers write them, and the ids of the shorter phrases
--- inside it. marts.terms admits the vocabulary from these rows; every count runs on the integer
--- ids of int_paper_terms and only the phrases' texts are extracted again, from one paper each.
-with paper_terms as not materialized (
-    select paper_id, term_id, surface_id, n_words, n_occurrences from {{ ref('int_paper_terms') }}
-),
-
-papers as (
-    select paper_id, hash(paper_id) as paper_key, first_seen, last_seen
-    from {{ ref('int_papers__deduped') }}
+-- inside it. marts.terms admits the vocabulary from these rows. The counts are int_surface_counts'
+-- (kept up to date by difference), summed over the ways the phrase is written: a paper writes
+-- each term in one way (int_paper_terms), so the sums count papers once. The texts come from
+-- int_term_texts.
+with surfaces as (
+    select counts.*, texts.surface, texts.term as term_key
+    from {{ ref('int_surface_counts') }} as counts
+    inner join {{ ref('int_term_texts') }} as texts on counts.surface_id = texts.surface_id
 ),
 
 counted as (
     select
-        paper_terms.term_id,
-        any_value(paper_terms.n_words)::integer as n_words,
-        count(*) as n_papers,
-        sum(paper_terms.n_occurrences)::bigint as n_occurrences,
-        count(*) filter (where paper_terms.n_occurrences >= 2) as n_papers_repeating,
-        min(papers.first_seen) as first_seen,
-        max(papers.last_seen) as last_seen
-    from paper_terms
-    inner join papers on paper_terms.paper_id = papers.paper_id
-    group by paper_terms.term_id
-    having count(*) >= {{ var('term_min_papers') }}
+        term_id,
+        (term_id >> 62)::integer as n_words,
+        sum(n_papers)::bigint as n_papers,
+        sum(n_occurrences)::bigint as n_occurrences,
+        sum(n_papers_repeating)::bigint as n_papers_repeating,
+        min(first_seen) as first_seen,
+        max(last_seen) as last_seen,
+        -- shown as most papers write it ("mixture of experts" rather than "mixture of expert");
+        -- between forms as common, the longer ("adapters" rather than "adapter")
+        arg_max(surface, (n_papers, length(surface), surface)) as term,
+        any_value(term_key) as term_key
+    from surfaces
+    group by term_id
+    having sum(n_papers) >= {{ var('term_min_papers') }}
 ),
 
--- a term is shown as most papers write it ("mixture of experts"): its most frequent surface
--- form, and one paper that writes it so
-shown_surface as (
-    select term_id, surface_id, sample_paper_id
-    from (
-        select
-            paper_terms.term_id,
-            paper_terms.surface_id,
-            min(paper_terms.paper_id) as sample_paper_id,
-            row_number() over (
-                partition by paper_terms.term_id order by count(*) desc, paper_terms.surface_id
-            ) as surface_rank
-        from paper_terms
-        semi join counted on paper_terms.term_id = counted.term_id
-        group by paper_terms.term_id, paper_terms.surface_id
-    )
-    where surface_rank = 1
+-- the term id of every folded text, to find the phrases inside a phrase
+term_keys as (
+    select distinct term, term_id from {{ ref('int_term_texts') }}
 ),
 
--- the texts behind the ids: phrases extracted again from those sample papers only
-sample_papers as (
-    select paper_id, title, abstract
-    from {{ ref('int_papers__deduped') }}
-    where paper_id in (select sample_paper_id from shown_surface)
-),
-
-sample_grams as (
-    {{ key_phrase_grams('sample_papers', with_text=true) }}
-),
-
-labels as (
-    select
-        shown_surface.term_id,
-        any_value(sample_grams.term) as term_key,
-        any_value(sample_grams.surface) as term
-    from shown_surface
-    inner join sample_grams
-        on shown_surface.sample_paper_id = sample_grams.paper_id
-        and shown_surface.term_id = sample_grams.term_id
-        and shown_surface.surface_id = sample_grams.surface_id
-    group by shown_surface.term_id
-),
-
--- each term's folded words, and their ids as int_paper_terms hashes them
 worded as (
-    select
-        counted.*,
-        labels.term,
-        labels.term_key,
-        string_split(labels.term_key, ' ') as words,
-        list_transform(string_split(labels.term_key, ' '), lambda w: hash(w)) as word_ids
+    select counted.*, string_split(counted.term_key, ' ') as words
     from counted
-    inner join labels on counted.term_id = labels.term_id
+),
+
+-- the phrases inside each phrase: each word, and for three words the two pairs
+inner_texts as (
+    select term_id, unnest(
+        case n_words
+            when 1 then []::varchar[]
+            when 2 then words
+            else [words[1] || ' ' || words[2], words[2] || ' ' || words[3]] || words
+        end
+    ) as inner_text
+    from worded
+),
+
+inner_ids as (
+    select inner_texts.term_id, list(term_keys.term_id order by term_keys.term_id) as inner_term_ids
+    from inner_texts
+    inner join term_keys on inner_texts.inner_text = term_keys.term
+    group by inner_texts.term_id
 ),
 
 final as (
     select
-        term_id,
-        term,
-        term_key,
-        n_words,
-        n_papers,
-        n_occurrences,
-        n_papers_repeating,
-        first_seen,
-        last_seen,
-        words,
-        -- the phrases inside this one, as int_paper_terms ids (the same hashing of folded words):
-        -- each word, and for three words the two pairs
-        case n_words
-            when 1 then []::ubigint[]
-            when 2 then word_ids
-            else [hash(word_ids[1], word_ids[2]), hash(word_ids[2], word_ids[3])] || word_ids
-        end as inner_term_ids
+        worded.term_id,
+        worded.term,
+        worded.term_key,
+        worded.n_words,
+        worded.n_papers,
+        worded.n_occurrences,
+        worded.n_papers_repeating,
+        worded.first_seen,
+        worded.last_seen,
+        worded.words,
+        coalesce(inner_ids.inner_term_ids, []::ubigint[]) as inner_term_ids
     from worded
+    left join inner_ids on worded.term_id = inner_ids.term_id
 )
 
 select * from final

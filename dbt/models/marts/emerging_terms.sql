@@ -30,11 +30,16 @@ recent as (
     group by sightings.paper_id
 ),
 
+-- the window's term lists are unnested after a semi join on the papers (one row each)
 recent_terms as (
-    select paper_terms.term_id, paper_terms.paper_id, recent.listed
-    from {{ ref('int_paper_terms') }} as paper_terms
-    semi join bursts on paper_terms.term_id = bursts.term_id
-    inner join recent on paper_terms.paper_id = recent.paper_id
+    select listed.term_id, listed.paper_id, recent.listed
+    from (
+        select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
+        from {{ ref('int_paper_terms') }} as paper_terms
+        semi join recent on paper_terms.paper_id = recent.paper_id
+    ) as listed
+    semi join bursts on listed.term_id = bursts.term_id
+    inner join recent on listed.paper_id = recent.paper_id
 ),
 
 in_window as (

@@ -57,18 +57,20 @@ periods as (
     )
 ),
 
-term_papers as (
-    select paper_numbers.paper_no, term_numbers.term_no
-    from {{ ref('int_paper_terms') }} as paper_terms
-    inner join term_numbers on paper_terms.term_id = term_numbers.term_id
-    inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
+-- each paper's periods join its term list first (one row per paper and period), the list is
+-- unnested after
+period_terms as (
+    select paper_periods.grain_no, paper_periods.period_start, unnest(paper_terms.term_ids) as term_id
+    from paper_periods
+    inner join paper_numbers on paper_periods.paper_no = paper_numbers.paper_no
+    inner join {{ ref('int_paper_terms') }} as paper_terms on paper_numbers.paper_id = paper_terms.paper_id
 ),
 
 counted as (
-    select term_papers.term_no, paper_periods.grain_no, paper_periods.period_start, count(*) as n_papers
-    from paper_periods
-    inner join term_papers on paper_periods.paper_no = term_papers.paper_no
-    group by term_papers.term_no, paper_periods.grain_no, paper_periods.period_start
+    select term_numbers.term_no, period_terms.grain_no, period_terms.period_start, count(*) as n_papers
+    from period_terms
+    inner join term_numbers on period_terms.term_id = term_numbers.term_id
+    group by term_numbers.term_no, period_terms.grain_no, period_terms.period_start
 ),
 
 shares as (

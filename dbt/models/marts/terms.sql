@@ -22,7 +22,7 @@ totals as (
     select
         (select count(*) from {{ ref('int_papers__deduped') }})::double as n_papers_all,
         -- every occurrence of a word that can be a term of its own: the token count of NPMI
-        (select sum(n_occurrences) from {{ ref('int_paper_terms') }} where n_words = 1)::double as n_words_all
+        (select sum(n_word_occurrences) from {{ ref('int_paper_terms') }})::double as n_words_all
 ),
 
 boilerplate as (

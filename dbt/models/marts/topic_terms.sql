@@ -15,12 +15,6 @@ paper_topics as (
     select paper_id, topic from {{ ref('paper_topics') }} where topic <> 'other'
 ),
 
-paper_terms as (
-    select paper_terms.paper_id, paper_terms.term_id
-    from {{ ref('int_paper_terms') }} as paper_terms
-    semi join terms on paper_terms.term_id = terms.term_id
-),
-
 sightings as (
     select paper_id, listing_date from {{ ref('int_sightings__dated') }}
 ),
@@ -39,16 +33,27 @@ paper_recency as (
     group by sightings.paper_id
 ),
 
-class_counts as (
+-- each (topic, term) of the topic's papers: the papers join first (one row each), their term
+-- lists are unnested after
+topic_paper_terms as (
     select
         paper_topics.topic,
-        paper_terms.term_id,
-        count(*) as n_papers,
-        count(*) filter (where paper_recency.is_recent) as n_recent
+        paper_recency.is_recent,
+        unnest(paper_terms.term_ids) as term_id
     from paper_topics
-    inner join paper_terms on paper_topics.paper_id = paper_terms.paper_id
+    inner join {{ ref('int_paper_terms') }} as paper_terms on paper_topics.paper_id = paper_terms.paper_id
     inner join paper_recency on paper_topics.paper_id = paper_recency.paper_id
-    group by paper_topics.topic, paper_terms.term_id
+),
+
+class_counts as (
+    select
+        topic_paper_terms.topic,
+        topic_paper_terms.term_id,
+        count(*) as n_papers,
+        count(*) filter (where topic_paper_terms.is_recent) as n_recent
+    from topic_paper_terms
+    semi join terms on topic_paper_terms.term_id = terms.term_id
+    group by topic_paper_terms.topic, topic_paper_terms.term_id
 ),
 
 topic_papers as (
