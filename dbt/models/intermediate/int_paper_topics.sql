@@ -156,6 +156,33 @@ matched as (
     left join term_topics on counted.chunk_no = term_topics.chunk_no and counted.term = term_topics.term
     -- (every term found matches some topic by construction; the null-term rows stay)
     where term_topics.topic is not null or counted.term is null
+),
+
+-- an abstract that proposes nothing but reports a study (vars topic_proposal_cue,
+-- topic_study_cues): one row per distinct study cue, tier 'study', for topic_study_topic
+{%- set cues = var('topic_study_cues') %}
+studies as (
+    select
+        paper_id,
+        text_hash,
+        unnest(list_filter([
+            {%- for label, pattern in cues.items() %}
+            case when regexp_matches(abstract, '{{ pattern | replace("'", "''") }}') then '{{ label }}' end{{ "," if not loop.last }}
+            {%- endfor %}
+        ], lambda cue: cue is not null)) as term
+    from papers
+    where not regexp_matches(abstract, '{{ var("topic_proposal_cue") | replace("'", "''") }}')
 )
 
 select * from matched
+union all
+select
+    paper_id,
+    text_hash,
+    '{{ taxonomy_version }}' as taxonomy_version,
+    '{{ var("topic_study_topic") }}' as topic,
+    'study' as tier,
+    'abstract' as field,
+    term,
+    1::bigint as n_hits
+from studies
