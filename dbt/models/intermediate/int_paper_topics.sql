@@ -93,10 +93,37 @@ hits as (
     )
 ),
 
-counted as (
+found as (
     select paper_id, text_hash, field, chunk_no, term, count(*) as n_hits
     from hits
     group by paper_id, text_hash, field, chunk_no, term
+),
+
+-- within a chunk RE2 takes the longest alternative at a position ("vision-language models", not
+-- "vision"); across chunks it cannot, so a term found inside a longer term of another chunk at
+-- the same place is not counted again (one occurrence of the longer term hides one of it)
+covered as (
+    select short.paper_id, short.field, short.chunk_no, short.term, sum(long.n_hits) as n_covered
+    from found as short
+    join found as long
+        on short.paper_id = long.paper_id
+        and short.field = long.field
+        and short.chunk_no <> long.chunk_no
+        and length(long.term) > length(short.term)
+        and contains(' ' || replace(long.term, '-', ' ') || ' ', ' ' || replace(short.term, '-', ' ') || ' ')
+    group by all
+),
+
+counted as (
+    select found.paper_id, found.text_hash, found.field, found.chunk_no, found.term,
+        found.n_hits - coalesce(covered.n_covered, 0) as n_hits
+    from found
+    left join covered
+        on found.paper_id = covered.paper_id
+        and found.field = covered.field
+        and found.chunk_no = covered.chunk_no
+        and found.term = covered.term
+    where found.term is null or found.n_hits > coalesce(covered.n_covered, 0)
 ),
 
 -- each distinct term's topics and its tier there: strong if it matches the topic's patterns, else
