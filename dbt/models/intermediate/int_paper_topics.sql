@@ -110,7 +110,10 @@ covered as (
         and short.field = long.field
         and short.chunk_no <> long.chunk_no
         and length(long.term) > length(short.term)
-        and contains(' ' || replace(long.term, '-', ' ') || ' ', ' ' || replace(short.term, '-', ' ') || ' ')
+        and (
+            starts_with(replace(long.term, '-', ' ') || ' ', replace(short.term, '-', ' ') || ' ')
+            or ends_with(' ' || replace(long.term, '-', ' '), ' ' || replace(short.term, '-', ' '))
+        )
     group by all
 ),
 
