@@ -31,6 +31,7 @@ weighted as (
         term,
         field,
         tier,
+        n_hits,
         in_title_head,
         -- strong evidence: a strong or title-tier term in the title, a strong term in the abstract
         (field = 'title' and tier in ('strong', 'title')) or (field = 'abstract' and tier in ('strong', 'study')) as is_strong,
@@ -54,6 +55,7 @@ scored as (
         coalesce(sum(weight) filter (where not is_strong), 0) as support_evidence,
         bool_or(is_strong and field = 'title') as in_title,
         bool_or(field = 'title' and tier = 'strong') as strong_in_title,
+        coalesce(sum(n_hits) filter (where field = 'abstract' and tier = 'title'), 0) as abstract_title_hits,
         -- named in the title only after "via / with / using ...": the paper's means
         bool_or(is_strong and field = 'title') and not bool_or(is_strong and in_title_head) as means_only,
         bool_or(field = 'abstract_lead') as in_lead,
@@ -67,6 +69,9 @@ candidates as (
         *,
         strong_evidence + least(support_evidence, {{ var('topic_support_cap') }}) as evidence,
         (in_title and abstract_evidence >= {{ var('topic_title_confirm_hits') }})
+            -- a title-tier term ("pre-training", "transfer") named in the title and recurring in
+            -- the abstract as often as an abstract-only topic must
+            or (in_title and abstract_title_hits >= {{ var('topic_abstract_only_hits') }})
             -- a facet named by a strong term in the title ("survey", "benchmark dataset") needs
             -- no confirmation: those terms say what kind of paper it is
             or (strong_in_title and topic in ({{ facets }}))
