@@ -111,7 +111,7 @@
     {%- for row in exclusion_rows() -%}
         {%- do text.append('exclude=' ~ row[0]) -%}
     {%- endfor -%}
-    {%- do text.append('study=' ~ var('topic_study_topic') ~ '=' ~ var('topic_proposal_cue')) -%}
+    {%- do text.append('study=' ~ var('topic_study_topic') ~ '=' ~ var('topic_study_min_cues') ~ '=' ~ var('topic_proposal_cue')) -%}
     {%- for label, pattern in var('topic_study_cues').items() -%}
         {%- do text.append('cue=' ~ label ~ '=' ~ pattern) -%}
     {%- endfor -%}

@@ -191,17 +191,24 @@ matched as (
 -- an abstract that proposes nothing but reports a study (vars topic_proposal_cue,
 -- topic_study_cues): one row per distinct study cue, tier 'study', for topic_study_topic
 {%- set cues = var('topic_study_cues') %}
-studies as (
+study_cues as (
     select
         paper_id,
         text_hash,
-        unnest(list_filter([
+        list_filter([
             {%- for label, pattern in cues.items() %}
             case when regexp_matches(abstract, '{{ pattern | replace("'", "''") }}') then '{{ label }}' end{{ "," if not loop.last }}
             {%- endfor %}
-        ], lambda cue: cue is not null)) as term
+        ], lambda cue: cue is not null) as cues
     from papers
     where not regexp_matches(abstract, '{{ var("topic_proposal_cue") | replace("'", "''") }}')
+),
+
+-- one cue ("we study") is how any abstract may speak; a study takes topic_study_min_cues
+studies as (
+    select paper_id, text_hash, unnest(cues) as term
+    from study_cues
+    where len(cues) >= {{ var('topic_study_min_cues') }}
 )
 
 select * from matched
