@@ -167,6 +167,31 @@ EDGE_PAPERS = {
         "Teapots Revisited",
         "We train a diffusion model on teapot photos; the diffusion sampler is slow. " + FILLER * 3,
     ),
+    # an abstract that proposes nothing and reports a study: an empirical study
+    "study": (
+        "What Kitchens Tell About Teapots",
+        "We investigate how the colour of teapots varies across kitchens and homes. We find "
+        "that most teapots are white, and our findings suggest that colour follows the kitchen. "
+        + FILLER * 3,
+    ),
+    # the same study cues beside a proposal: a method paper, not a study
+    "study_proposing": (
+        "A Palette for Teapots",
+        "We propose a palette for teapots. We investigate how the colour of teapots varies "
+        "across kitchens, and we find that most teapots are white. " + FILLER * 3,
+    ),
+    # a survey of a subject: the subject first, the facet second
+    "survey": (
+        "A Survey of Diffusion Models for Teapots",
+        "This survey reviews diffusion models for teapot design: diffusion samplers, diffusion "
+        "guidance and their uses. " + FILLER * 3,
+    ),
+    # "vision" inside "vision-language models" is not a second topic
+    "longest_term": (
+        "Vision-Language Models for Teapots",
+        "Vision-language models describe teapots; a vision-language model names the colour of "
+        "each teapot. " + FILLER * 3,
+    ),
 }
 
 
@@ -207,6 +232,21 @@ def test_a_title_term_outweighs_a_single_abstract_mention(edge_warehouse):
     assert topics[EDGE_PAPERS["abstract_twice"][0]] == ["diffusion_models"]
 
 
+def test_a_study_without_a_proposal_is_benchmarks_evaluation(edge_warehouse):
+    topics = _topics(edge_warehouse)
+    assert topics[EDGE_PAPERS["study"][0]] == ["benchmarks_evaluation"]
+    assert topics[EDGE_PAPERS["study_proposing"][0]] == ["other"]
+
+
+def test_a_facet_ranks_after_the_subject(edge_warehouse):
+    topics = _topics(edge_warehouse)
+    assert topics[EDGE_PAPERS["survey"][0]] == ["diffusion_models", "benchmarks_evaluation"]
+
+
+def test_a_term_inside_a_longer_term_is_not_a_second_topic(edge_warehouse):
+    assert _topics(edge_warehouse)[EDGE_PAPERS["longest_term"][0]] == ["multimodal"]
+
+
 def test_scores_are_confidences_and_each_paper_has_one_primary_topic(edge_warehouse):
     with duckdb.connect(str(edge_warehouse), read_only=True) as con:
         scores = con.execute(
@@ -221,7 +261,10 @@ def test_scores_are_confidences_and_each_paper_has_one_primary_topic(edge_wareho
         if topic == "other":
             assert (score, evidence, terms) == (0.0, 0.0, [])
         else:
-            assert score >= 0.5 and "diffusion" in terms
+            # every assignment is explained: a diffusion term, a study cue, a survey term, ...
+            assert score >= 0.5 and terms
+            if topic == "diffusion_models":
+                assert "diffusion" in terms
     assert all(n_primary == 1 for n_primary, _ in primaries)
 
 
@@ -285,6 +328,8 @@ def test_matcher_reaches_the_targets_on_the_test_split(real_run):
     # rules that loses ground on the held-out papers fails here. The targets (precision
     # 0.90, recall 0.80, primary accuracy 0.85) are not reached yet on the test split.
     floors = {
+        # the dev split was tuned on (TOPIC_QUALITY.md, round 2): a floor against regressions only
+        "dev": {"precision": 0.92, "recall": 0.82, "primary_accuracy": 0.81, "coverage": 0.99},
         "test": {"precision": 0.83, "recall": 0.75, "primary_accuracy": 0.74, "coverage": 0.95},
         "all": {"precision": 0.87, "recall": 0.78, "primary_accuracy": 0.78, "coverage": 0.95},
     }

@@ -102,14 +102,18 @@
 {% endmacro %}
 
 {% macro taxonomy_version() %}
-    {#- Changes whenever a topic, pattern or exclusion changes: incremental models then re-match
-        every paper. -#}
+    {#- Changes whenever a topic, pattern, exclusion or study cue changes: incremental models then
+        re-match every paper. -#}
     {%- set text = [] -%}
     {%- for row in taxonomy_rows() -%}
         {%- do text.append(row | join('=')) -%}
     {%- endfor -%}
     {%- for row in exclusion_rows() -%}
         {%- do text.append('exclude=' ~ row[0]) -%}
+    {%- endfor -%}
+    {%- do text.append('study=' ~ var('topic_study_topic') ~ '=' ~ var('topic_study_min_cues') ~ '=' ~ var('topic_proposal_cue')) -%}
+    {%- for label, pattern in var('topic_study_cues').items() -%}
+        {%- do text.append('cue=' ~ label ~ '=' ~ pattern) -%}
     {%- endfor -%}
     {{ return(local_md5(text | join('\n'))) }}
 {% endmacro %}

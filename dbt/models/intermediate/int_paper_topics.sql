@@ -93,10 +93,40 @@ hits as (
     )
 ),
 
-counted as (
+found as (
     select paper_id, text_hash, field, chunk_no, term, count(*) as n_hits
     from hits
     group by paper_id, text_hash, field, chunk_no, term
+),
+
+-- within a chunk RE2 takes the longest alternative at a position ("vision-language models", not
+-- "vision"); across chunks it cannot, so a term found inside a longer term of another chunk at
+-- the same place is not counted again (one occurrence of the longer term hides one of it)
+covered as (
+    select short.paper_id, short.field, short.chunk_no, short.term, sum(long.n_hits) as n_covered
+    from found as short
+    join found as long
+        on short.paper_id = long.paper_id
+        and short.field = long.field
+        and short.chunk_no <> long.chunk_no
+        and length(long.term) > length(short.term)
+        and (
+            starts_with(replace(long.term, '-', ' ') || ' ', replace(short.term, '-', ' ') || ' ')
+            or ends_with(' ' || replace(long.term, '-', ' '), ' ' || replace(short.term, '-', ' '))
+        )
+    group by all
+),
+
+counted as (
+    select found.paper_id, found.text_hash, found.field, found.chunk_no, found.term,
+        found.n_hits - coalesce(covered.n_covered, 0) as n_hits
+    from found
+    left join covered
+        on found.paper_id = covered.paper_id
+        and found.field = covered.field
+        and found.chunk_no = covered.chunk_no
+        and found.term = covered.term
+    where found.term is null or found.n_hits > coalesce(covered.n_covered, 0)
 ),
 
 -- each distinct term's topics and its tier there: strong if it matches the topic's patterns, else
@@ -156,6 +186,40 @@ matched as (
     left join term_topics on counted.chunk_no = term_topics.chunk_no and counted.term = term_topics.term
     -- (every term found matches some topic by construction; the null-term rows stay)
     where term_topics.topic is not null or counted.term is null
+),
+
+-- an abstract that proposes nothing but reports a study (vars topic_proposal_cue,
+-- topic_study_cues): one row per distinct study cue, tier 'study', for topic_study_topic
+{%- set cues = var('topic_study_cues') %}
+study_cues as (
+    select
+        paper_id,
+        text_hash,
+        list_filter([
+            {%- for label, pattern in cues.items() %}
+            case when regexp_matches(abstract, '{{ pattern | replace("'", "''") }}') then '{{ label }}' end{{ "," if not loop.last }}
+            {%- endfor %}
+        ], lambda cue: cue is not null) as cues
+    from papers
+    where not regexp_matches(abstract, '{{ var("topic_proposal_cue") | replace("'", "''") }}')
+),
+
+-- one cue ("we study") is how any abstract may speak; a study takes topic_study_min_cues
+studies as (
+    select paper_id, text_hash, unnest(cues) as term
+    from study_cues
+    where len(cues) >= {{ var('topic_study_min_cues') }}
 )
 
 select * from matched
+union all
+select
+    paper_id,
+    text_hash,
+    '{{ taxonomy_version }}' as taxonomy_version,
+    '{{ var("topic_study_topic") }}' as topic,
+    'study' as tier,
+    'abstract' as field,
+    term,
+    1::bigint as n_hits
+from studies

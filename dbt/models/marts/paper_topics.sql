@@ -4,6 +4,7 @@
 -- generic support terms never assign a topic alone; a topic named in the title must be
 -- confirmed by the abstract, one only in the abstract must recur there; it must come close
 -- enough to the paper's best topic. The primary topic is the paper's subject, not its means.
+{%- set facets = "'" ~ var('topic_facets') | join("', '") ~ "'" %}
 with matches as (
     select
         paper_id,
@@ -30,11 +31,13 @@ weighted as (
         term,
         field,
         tier,
+        n_hits,
         in_title_head,
         -- strong evidence: a strong or title-tier term in the title, a strong term in the abstract
-        (field = 'title' and tier in ('strong', 'title')) or (field = 'abstract' and tier = 'strong') as is_strong,
+        (field = 'title' and tier in ('strong', 'title')) or (field = 'abstract' and tier in ('strong', 'study')) as is_strong,
         case
             when field = 'abstract_lead' then 0
+            when tier = 'study' then {{ var('topic_study_weight') }}
             when field = 'title' and tier in ('strong', 'title') then {{ var('topic_title_weight') }}
             when field = 'title' then 2 * {{ var('topic_support_weight') }}
             when tier = 'strong' then least(n_hits, {{ var('topic_abstract_hits_cap') }})
@@ -51,6 +54,8 @@ scored as (
         coalesce(sum(weight) filter (where is_strong and field = 'abstract'), 0) as abstract_evidence,
         coalesce(sum(weight) filter (where not is_strong), 0) as support_evidence,
         bool_or(is_strong and field = 'title') as in_title,
+        bool_or(field = 'title' and tier = 'strong') as strong_in_title,
+        coalesce(sum(n_hits) filter (where field = 'abstract' and tier = 'title'), 0) as abstract_title_hits,
         -- named in the title only after "via / with / using ...": the paper's means
         bool_or(is_strong and field = 'title') and not bool_or(is_strong and in_title_head) as means_only,
         bool_or(field = 'abstract_lead') as in_lead,
@@ -64,6 +69,12 @@ candidates as (
         *,
         strong_evidence + least(support_evidence, {{ var('topic_support_cap') }}) as evidence,
         (in_title and abstract_evidence >= {{ var('topic_title_confirm_hits') }})
+            -- a title-tier term ("pre-training", "transfer") named in the title and recurring in
+            -- the abstract as often as an abstract-only topic must
+            or (in_title and abstract_title_hits >= {{ var('topic_abstract_only_hits') }})
+            -- a facet named by a strong term in the title ("survey", "benchmark dataset") needs
+            -- no confirmation: those terms say what kind of paper it is
+            or (strong_in_title and topic in ({{ facets }}))
             or abstract_evidence >= {{ var('topic_abstract_only_hits') }} as confirmed
     from scored
     where strong_evidence >= {{ var('topic_min_evidence') }}
@@ -94,13 +105,14 @@ assigned as (
         row_number() over (
             partition by paper_id
             order by
+                topic in ({{ facets }}),
                 means_only,
                 evidence + case when in_lead then {{ var('topic_lead_bonus') }} else 0 end desc,
                 in_title desc,
                 topic
         ) as topic_rank
     from ranked
-    where evidence >= {{ var('topic_relative_min') }} * best_evidence
+    where (evidence >= {{ var('topic_relative_min') }} * best_evidence or topic in ({{ facets }}))
         and evidence_rank <= {{ var('topic_max_topics') }}
 ),
 
