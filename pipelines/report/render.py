@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import duckdb
 import polars as pl
 
-from pipelines.errors import WarehouseUnusable
+from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
 from pipelines.report import charts
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
@@ -92,9 +92,12 @@ def write_report(
     with reader(Path(warehouse), wait_seconds=wait_seconds) as con:
         report = build_report(con, now=now)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
-    fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
+    except OSError as err:
+        raise OutputUnwritable(os_error_line(err, "cannot write the trend report")) from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(report.html)
@@ -102,6 +105,10 @@ def write_report(
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the page is meant to be read
         os.replace(tmp_name, target)
+    except OSError as err:  # named by the page, not by the temporary file beside it
+        Path(tmp_name).unlink(missing_ok=True)
+        reason = err.strerror or type(err).__name__
+        raise OutputUnwritable(f"{target}: cannot write the trend report: {reason}") from err
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
