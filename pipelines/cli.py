@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     path_options(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
-    path_options(command("run", _cmd_run, "ingest, then build everything downstream; print a summary"))
+    path_options(
+        command("run", _cmd_run, "ingest, then build everything downstream; print a summary")
+    )
     path_options(
         command("build", _cmd_build, "build the marts (dbt models and tests) from the raw layer"),
         raw=False,

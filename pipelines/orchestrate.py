@@ -10,16 +10,17 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import errors
 from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
 from pipelines.defs.quality import check_warehouse_job
 from pipelines.defs.report import report_job
 from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
-from pipelines import errors
 from pipelines.errors import PapertrendsError, WarehouseUnusable, os_error_line
 from pipelines.quality.summary import CheckOutcome, QualitySummary
 from pipelines.settings import Settings, prepare_dagster_home
 from pipelines.warehouse.lock import writer_lock
+from pipelines.warehouse.schema import check_landing_folder
 from pipelines.warehouse.summary import WarehouseSummary, summarise
 
 INSTANCE_WAIT_SECONDS = 120.0
@@ -42,6 +43,9 @@ def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
     instance = _instance(settings)
     landing = defs.resources["landing"]
     warehouse = defs.resources["warehouse"]
+    if settings.warehouse.is_file():  # another folder's warehouse: say so before any partition
+        with warehouse.read_only_connection() as con:
+            check_landing_folder(con, settings.raw_dir)
     files = landing.files()
     register_dump_partitions(instance, files)
     span = pending_partition_range(instance, files, warehouse)

@@ -50,9 +50,7 @@ def load_settings(
     ``data/raw``, ``data/warehouse.duckdb`` and ``.dagster``. The report and the quality results
     default to folders beside their warehouse (``data/warehouse-report``,
     ``data/warehouse-quality``), so two warehouses never overwrite each other's."""
-    resolved_warehouse = _absolute(
-        warehouse or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
-    )
+    resolved_warehouse = _absolute(warehouse or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
     return Settings(
         raw_dir=_absolute(raw_dir or os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR),
         warehouse=resolved_warehouse,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.settings import PROJECT_DIR
 from tests.conftest import BIN
 from tests.dumpkit import SHARED_DUMPS, compose_dump, paper, write_dump
 
@@ -122,7 +124,11 @@ def test_synth_writes_dumps_that_ingest_cleanly(papertrends, tmp_path):
 
 
 def test_usage_errors_exit_64_not_the_quality_code(papertrends):
-    for args in (("nope",), ("sql", "select 1", "--bogus"), ("synth", "--dumps", "x", "--out", ".")):
+    for args in (
+        ("nope",),
+        ("sql", "select 1", "--bogus"),
+        ("synth", "--dumps", "x", "--out", "."),
+    ):
         result = papertrends(*args)
         assert result.returncode == 64, (args, result.stderr)
         assert result.stderr.strip().splitlines()[-1].startswith("papertrends")
@@ -167,9 +173,7 @@ def test_sql_into_a_closed_pipe_ends_quietly(cli_env, tmp_path):
         assert first and stderr == ""
 
 
-def test_report_into_an_unwritable_place_is_one_line_naming_path_and_reason(
-    papertrends, tmp_path
-):
+def test_report_into_an_unwritable_place_is_one_line_naming_path_and_reason(papertrends, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     _warehouse_with_nested_column(warehouse)
     blocker = tmp_path / "a_file"
@@ -249,3 +253,70 @@ def test_path_errors_come_before_any_heavy_import(tmp_path, cli_env, argv, messa
     assert result.stdout.strip() == "1 []", result.stdout + result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"papertrends: error: {message.format(tmp=tmp_path)}")
+
+
+def test_a_warehouse_refuses_another_landing_folder_in_one_line(papertrends, tmp_path):
+    first, second = tmp_path / "raw", tmp_path / "other"
+    write_dump(first, "a.txt", compose_dump([paper("ALPHA")]), MTIME)
+    write_dump(second, "b.txt", compose_dump([paper("BETA")]), MTIME)
+    assert papertrends("ingest").returncode == 0
+    result = papertrends("ingest", "--raw-dir", str(second))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"papertrends: error: {tmp_path / 'warehouse.duckdb'}: built from the landing folder "
+        f"{first}, not {second}: give this folder its own warehouse (--warehouse NEW.duckdb), "
+        "or move this one away to rebuild"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert _query(warehouse, "select file_name from raw.dumps") == [("a.txt",)]
+    assert _query(warehouse, "select landing_folder from raw.warehouse_info") == [(str(first),)]
+    # its own warehouse takes the other folder
+    own = papertrends("ingest", "--raw-dir", str(second), "--warehouse", str(tmp_path / "b.duckdb"))
+    assert own.returncode == 0, own.stderr
+
+
+def test_demo_writes_its_sample_and_warehouse_under_data_demo_only(cli_env, tmp_path):
+    env = {k: v for k, v in cli_env.items() if not k.startswith("PAPERTRENDS_")}
+    result = subprocess.run(
+        [str(BIN / "papertrends"), "demo", "--dumps", "3"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    demo = tmp_path / "data" / "demo"
+    assert len(list((demo / "raw").iterdir())) == 3
+    assert "files seen 3: loaded 3" in result.stdout
+    assert (demo / "warehouse-report" / "index.html").is_file()
+    assert (demo / "warehouse-quality" / "gx").is_dir()
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["demo"]
+    # the demo warehouse remembers its folder: the default landing folder is another one
+    (tmp_path / "data" / "raw").mkdir()
+    other = subprocess.run(
+        [str(BIN / "papertrends"), "ingest", "--warehouse", str(demo / "warehouse.duckdb")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert other.returncode == 1 and f"built from the landing folder {demo / 'raw'}" in (
+        other.stderr
+    )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_with_a_missing_raw_dir_says_so_and_creates_nothing(tmp_path):
+    missing = tmp_path / "shared" / "dumps"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run", f"RAW_DIR={missing}"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert f"papertrends: error: {missing}: raw folder does not exist" in result.stderr
+    assert not missing.exists() and not missing.parent.exists()

@@ -122,7 +122,7 @@ def test_missing_python3_venv_is_one_line_saying_how_to_get_it(tmp_path):
         timeout=60,
     )
     assert result.returncode != 0
-    minor = "%d.%d" % sys.version_info[:2]
+    minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, result.stdout
     assert f"install python{minor}-venv (sudo apt install python3-venv)" in lines[0]
@@ -137,10 +137,7 @@ def test_unsupported_python_is_one_line_naming_the_versions(tmp_path):
         shutil.copy2(PROJECT_DIR / name, project / name)
     old = tmp_path / "python3"
     # a "Python 3.10": the version check exits 1, the version query prints 3.10
-    old.write_text(
-        "#!/bin/sh\n"
-        'case "$2" in *sys.exit*) exit 1 ;; *) echo 3.10 ;; esac\n'
-    )
+    old.write_text('#!/bin/sh\ncase "$2" in *sys.exit*) exit 1 ;; *) echo 3.10 ;; esac\n')
     old.chmod(old.stat().st_mode | stat.S_IEXEC)
     result = subprocess.run(
         ["make", "--no-print-directory", "install", f"PYTHON={old}"],

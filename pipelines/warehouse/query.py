@@ -10,7 +10,6 @@ import polars as pl
 from pipelines.errors import PapertrendsError
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
-
 # DuckDB types whose values hold other values (lists, arrays, structs, maps, unions).
 NESTED_TYPES = {"list", "array", "struct", "map", "union"}
 
