@@ -32,3 +32,25 @@ def test_readme_sql_example_returns_rows_on_the_real_dumps(real_run, query):
     with duckdb.connect(str(real_run.warehouse), read_only=True) as con:
         rows = con.execute(query).fetchall()
     assert rows, f"no rows from the README example:\n{query}"
+
+
+def test_rising_topics_says_the_previous_window_is_empty_and_ranks_by_share(real_run):
+    """The real dumps are listed 88 and 15 days apart: the 28 days before the latest window hold
+    no listing, so no topic 'rises' and the mart says so instead of ranking by a rise from 0."""
+    with duckdb.connect(str(real_run.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select previous_window_empty, ranked_by, count(*), count(share_change) "
+            "from marts.rising_topics group by all"
+        ).fetchall()
+        ranked = con.execute(
+            "select topic from marts.rising_topics where rising_rank is not null "
+            "order by rising_rank"
+        ).fetchall()
+        by_share = con.execute(
+            "select topic from marts.rising_topics where meets_support "
+            "order by share_latest desc, n_papers_latest desc, topic"
+        ).fetchall()
+    assert len(rows) == 1
+    empty, ranked_by, n_topics, n_changes = rows[0]
+    assert empty is True and ranked_by == "share_latest" and n_topics > 0 and n_changes == 0
+    assert ranked and ranked == by_share
