@@ -54,3 +54,38 @@ def test_rising_topics_says_the_previous_window_is_empty_and_ranks_by_share(real
     empty, ranked_by, n_topics, n_changes = rows[0]
     assert empty is True and ranked_by == "share_latest" and n_topics > 0 and n_changes == 0
     assert ranked and ranked == by_share
+
+
+def test_dagster_shows_each_dbt_tables_column_types_as_duckdb_has_them(real_run):
+    """The UI's column schema of marts.papers (and of every other dbt table) holds DuckDB's
+    types, logged by dbt's post-hook and attached by dagster-dbt."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, dagster as dg\n"
+        "i = dg.DagsterInstance.get()\n"
+        "out = {}\n"
+        "for key in (['marts', 'papers'], ['marts', 'paper_topics'], ['seeds', 'stopwords']):\n"
+        "    event = i.get_latest_materialization_event(dg.AssetKey(key))\n"
+        "    schema = event.asset_materialization.metadata['dagster/column_schema'].schema\n"
+        "    out['.'.join(key)] = [[c.name, c.type, c.description] for c in schema.columns]\n"
+        "print(json.dumps(out))\n"
+    )
+    env = {**os.environ, "DAGSTER_HOME": real_run.env["DAGSTER_HOME"]}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    import json
+
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    with duckdb.connect(str(real_run.warehouse), read_only=True) as con:
+        for relation, columns in shown.items():
+            described = con.execute(f"describe {relation}").fetchall()
+            assert [[c[0], c[1]] for c in columns] == [[d[0], d[1]] for d in described]
+    papers = {name: (kind, text) for name, kind, text in shown["marts.papers"]}
+    assert papers["n_listings"][0] == "BIGINT" and papers["first_seen"][0] == "DATE"
+    assert papers["paper_id"][1]  # the YAML description travels with the type
+    assert dict((n, k) for n, k, _ in shown["marts.paper_topics"])["matched_terms"] == "VARCHAR[]"
