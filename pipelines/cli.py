@@ -26,6 +26,8 @@ EXIT_OK, EXIT_FAILED, EXIT_CHECKS, EXIT_REJECTS = 0, 1, 2, 3
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 64, 130, 141
 # `papertrends ui`: how long dagster dev may take to stop its webserver and daemon on a signal
 UI_STOP_SECONDS = 30.0
+# A Python warning filter (PYTHONWARNINGS syntax: action:message prefix) for `dagster dev`.
+UI_SUPERSEDED_FILTER = "ignore:Function `dev_command` is superseded"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -348,9 +350,14 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     # hands it on once, and what dagster dev leaves behind (code servers, run workers) can be
     # found by its process group. SIGINT is reset to the default in the child: a shell starts
     # `papertrends ui &` with SIGINT ignored, and dagster dev maps SIGTERM to SIGINT's handler.
+    # Two start-up warnings papertrends can avoid: dagster dev warns when the folder it starts
+    # in holds a dagster.yaml other than DAGSTER_HOME's (the project's template), so it starts in
+    # DAGSTER_HOME; and it calls itself superseded by `dg dev`, a CLI this project does not ship.
+    warning_filters = [os.environ.get("PYTHONWARNINGS", ""), UI_SUPERSEDED_FILTER]
     child = subprocess.Popen(
         command,
-        cwd=settings_module.PROJECT_DIR,
+        cwd=resolved.dagster_home,
+        env={**os.environ, "PYTHONWARNINGS": ",".join(f for f in warning_filters if f)},
         start_new_session=True,
         preexec_fn=_ui_child_setup,
     )
