@@ -10,6 +10,9 @@ UV_HOME := .uv
 UV ?= $(or $(shell command -v uv 2>/dev/null),$(UV_HOME)/bin/uv)
 # RAW_DIR is a landing folder the user names: it must exist, nothing is ever written into it.
 RAW_DIR ?= $(PAPERTRENDS_RAW_DIR)
+# WAREHOUSE: the DuckDB file for RAW_DIR (default data/warehouse.duckdb); a warehouse takes dumps
+# from the one landing folder it was built from.
+WAREHOUSE ?= $(PAPERTRENDS_WAREHOUSE)
 DEFAULT_RAW_DIR := data/raw
 SAMPLE_DUMPS ?= 30
 
@@ -53,7 +56,7 @@ ifeq ($(strip $(RAW_DIR)),)
 		$(BIN)/papertrends run --raw-dir "$(DEFAULT_RAW_DIR)"; \
 	fi
 else
-	$(BIN)/papertrends run --raw-dir "$(RAW_DIR)"
+	$(BIN)/papertrends run --raw-dir "$(RAW_DIR)" $(if $(strip $(WAREHOUSE)),--warehouse "$(WAREHOUSE)")
 endif
 
 test: install
