@@ -1,30 +1,63 @@
 # The two set-up commands of the README: `make run` and `make test`.
-# Both install the locked dependencies into .venv first (uv, from PyPI, when missing).
+# Both first install the locked dependencies (uv.lock) into .venv/ with uv: the uv on PATH when
+# there is one, else a copy of uv bootstrapped from PyPI into .uv/ (a venv of PYTHON). Nothing is
+# installed outside the project folder (uv's download cache aside), so a system Python that is
+# "externally managed" (PEP 668: Debian, Ubuntu) is never touched.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-UV := $(PYTHON) -m uv
-RAW_DIR ?= $(or $(PAPERTRENDS_RAW_DIR),data/raw)
+UV_HOME := .uv
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(UV_HOME)/bin/uv)
+# RAW_DIR is a landing folder the user names: it must exist, nothing is ever written into it.
+RAW_DIR ?= $(PAPERTRENDS_RAW_DIR)
+# WAREHOUSE: the DuckDB file for RAW_DIR (default data/warehouse.duckdb); a warehouse takes dumps
+# from the one landing folder it was built from.
+WAREHOUSE ?= $(PAPERTRENDS_WAREHOUSE)
+DEFAULT_RAW_DIR := data/raw
 SAMPLE_DUMPS ?= 30
 
-.PHONY: run test install bench
+.PHONY: run test install bench python-check
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml uv.lock
-	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --frozen --quiet --compile-bytecode
+# One line when PYTHON is missing or is a version papertrends does not support (see README).
+python-check:
+	@command -v "$(PYTHON)" >/dev/null 2>&1 || { \
+		echo "make: $(PYTHON) not found: install Python 3.11 or 3.12 (Debian/Ubuntu: sudo apt install python3) or pass PYTHON=/path/to/python3"; exit 1; }
+	@"$(PYTHON)" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' || { \
+		echo "make: $(PYTHON) is Python $$("$(PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])'): papertrends needs 3.11 or 3.12, pass PYTHON=python3.11 or PYTHON=python3.12"; exit 1; }
+
+# Only when no uv is on PATH: a venv of PYTHON in .uv/ with uv from PyPI. Debian and Ubuntu ship
+# `venv` without ensurepip unless python3-venv is installed: say so in one line.
+$(UV_HOME)/bin/uv: | python-check
+	@rm -rf "$(UV_HOME)"
+	@"$(PYTHON)" -m venv "$(UV_HOME)" >/dev/null 2>&1 || { rm -rf "$(UV_HOME)"; \
+		echo "make: $(PYTHON) cannot create a venv (no ensurepip): install python$$("$(PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv (sudo apt install python3-venv), or put uv on PATH (https://docs.astral.sh/uv/)"; exit 1; }
+	@echo "no uv on PATH: installing uv from PyPI into $(UV_HOME)/ (project-local)"
+	@"$(UV_HOME)/bin/python" -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1" \
+		|| { rm -rf "$(UV_HOME)"; echo "make: could not install uv from PyPI into $(UV_HOME)/ (network?)"; exit 1; }
+
+# uv builds .venv on PYTHON itself (never a Python it would download into the user's home).
+$(VENV)/.installed: pyproject.toml uv.lock | python-check $(if $(filter $(UV_HOME)/bin/uv,$(UV)),$(UV_HOME)/bin/uv)
+	"$(UV)" sync --frozen --quiet --compile-bytecode --python "$(PYTHON)" --no-python-downloads
 	@echo "preparing the dbt manifest (dbt parse)"
 	@$(BIN)/python -W ignore -c "import pipelines.defs.dbt"
 	@touch $@
 
+# Without RAW_DIR: the dumps in data/raw/, or, while it holds none, the demo (a synthetic sample
+# in data/demo/ with its own warehouse; data/raw/ stays empty for your dumps).
 run: install
-	@mkdir -p "$(RAW_DIR)"
-	@if [ -z "$$(ls -A "$(RAW_DIR)" 2>/dev/null)" ]; then \
-		echo "$(RAW_DIR) holds no dumps: writing a synthetic sample of $(SAMPLE_DUMPS) dumps there first"; \
-		$(BIN)/papertrends synth --out "$(RAW_DIR)" --dumps $(SAMPLE_DUMPS) --seed 1; \
+ifeq ($(strip $(RAW_DIR)),)
+	@mkdir -p "$(DEFAULT_RAW_DIR)"
+	@if [ -z "$$(ls -A "$(DEFAULT_RAW_DIR)" 2>/dev/null)" ]; then \
+		echo "$(DEFAULT_RAW_DIR)/ holds no dumps: running the demo (synthetic sample, warehouse data/demo/warehouse.duckdb); put your dumps into $(DEFAULT_RAW_DIR)/ or pass RAW_DIR=..."; \
+		$(BIN)/papertrends demo --dumps $(SAMPLE_DUMPS); \
+	else \
+		$(BIN)/papertrends run --raw-dir "$(DEFAULT_RAW_DIR)"; \
 	fi
-	$(BIN)/papertrends run --raw-dir "$(RAW_DIR)"
+else
+	$(BIN)/papertrends run --raw-dir "$(RAW_DIR)" $(if $(strip $(WAREHOUSE)),--warehouse "$(WAREHOUSE)")
+endif
 
 test: install
 	$(BIN)/python -m pytest

@@ -1,22 +1,42 @@
 """The ``papertrends`` command: argument parsing, then Dagster (in-process) does the work.
 
-Exit status: 0 all input loaded (and, for ``check``/``run``/``build``, every check passed); 2 a
-data quality check failed (Great Expectations suite or dbt test); 3 finished but some files or
-records were rejected (see ``raw.rejects``); 1 failed. Errors are one line; ``--debug`` shows tracebacks and Dagster logs.
+Exit status (the README's table): 0 success; 1 failed (one line says why); 2 a data quality check
+failed (Great Expectations suite or dbt test); 3 finished but some files or records were rejected
+(see ``raw.rejects``); 64 usage error (unknown command or option, bad value); 130 interrupted
+(Ctrl-C); 141 output cut short by a closed pipe (``| head``), silently. Errors are one line;
+``--debug`` shows tracebacks and Dagster logs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import time
 import traceback
 from pathlib import Path
 
+from pipelines import paths
 from pipelines import settings as settings_module
-from pipelines.errors import PapertrendsError
+from pipelines.errors import PapertrendsError, os_error_line
 
 EXIT_OK, EXIT_FAILED, EXIT_CHECKS, EXIT_REJECTS = 0, 1, 2, 3
+# sysexits.h's EX_USAGE, and what shells report for SIGINT and SIGPIPE (128 + signal number)
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 64, 130, 141
+# `papertrends ui`: how long dagster dev may take to stop its webserver and daemon on a signal
+UI_STOP_SECONDS = 30.0
+# A Python warning filter (PYTHONWARNINGS syntax: action:message prefix) for `dagster dev`.
+UI_SUPERSEDED_FILTER = "ignore:Function `dev_command` is superseded"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with papertrends' exit code for usage errors (argparse's own 2 is the code of a
+    failed quality check here)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,12 +46,24 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except PapertrendsError as err:
         _fail(args, str(err), err)
+    except BrokenPipeError:
+        return _closed_pipe()
+    except OSError as err:  # a path we read or write: name it and the OS's reason
+        _fail(args, os_error_line(err), err)
     except KeyboardInterrupt:
         print("papertrends: interrupted", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED
     except Exception as err:  # anything unforeseen still reads as one line
         _fail(args, f"{type(err).__name__}: {_first_line(str(err))}", err)
     return EXIT_FAILED
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``| head``): stop quietly, as Unix tools do. Python
+    would complain when it flushes stdout at exit, so point stdout at /dev/null first."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_CLOSED_PIPE
 
 
 def _fail(args: argparse.Namespace, message: str, err: BaseException) -> None:
@@ -47,7 +79,7 @@ def _first_line(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="papertrends",
         description="Turn a folder of 'Daily Papers' dumps into a DuckDB warehouse of ML trends.",
     )
@@ -59,24 +91,27 @@ def _parser() -> argparse.ArgumentParser:
         cmd.set_defaults(handler=handler)
         return cmd
 
-    def paths(cmd: argparse.ArgumentParser, raw: bool = True) -> None:
+    def path_options(cmd: argparse.ArgumentParser, raw: bool = True) -> None:
         if raw:
             cmd.add_argument(
-                "--raw-dir", help="landing folder (env PAPERTRENDS_RAW_DIR, default data/raw)"
+                "--raw-dir",
+                help="landing folder, must exist (env PAPERTRENDS_RAW_DIR, default data/raw)",
             )
         cmd.add_argument(
             "--warehouse",
             help="DuckDB file (env PAPERTRENDS_WAREHOUSE, default data/warehouse.duckdb)",
         )
 
-    paths(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
-    paths(command("run", _cmd_run, "ingest, then build everything downstream; print a summary"))
-    paths(
+    path_options(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
+    path_options(
+        command("run", _cmd_run, "ingest, then build everything downstream; print a summary")
+    )
+    path_options(
         command("build", _cmd_build, "build the marts (dbt models and tests) from the raw layer"),
         raw=False,
     )
 
-    paths(
+    path_options(
         command(
             "check",
             _cmd_check,
@@ -89,21 +124,23 @@ def _parser() -> argparse.ArgumentParser:
         "report", _cmd_report, "write the trend report (DIR/index.html) from the marts as they are"
     )
     report.add_argument(
-        "--out", help="report folder (env PAPERTRENDS_REPORTS_DIR, default data/reports)"
+        "--out",
+        help="report folder (env PAPERTRENDS_REPORTS_DIR, default <warehouse>-report beside "
+        "the warehouse file)",
     )
-    paths(report, raw=False)
+    path_options(report, raw=False)
 
     sql = command("sql", _cmd_sql, "run a read-only SQL query on the warehouse, print a table")
     sql.add_argument("query", help="the SQL query")
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    paths(sql, raw=False)
+    path_options(sql, raw=False)
 
     ui = command("ui", _cmd_ui, "start the Dagster UI and daemon (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000, help="web port (default 3000)")
     ui.add_argument(
         "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
     )
-    paths(ui)
+    path_options(ui)
 
     topics = sub.add_parser(
         "topics", help="work on the topic taxonomy", description="Work on the topic taxonomy."
@@ -125,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--debug", action="store_true", help="show tracebacks")
     evaluate.set_defaults(handler=_cmd_topics_evaluate, command="topics")
-    paths(evaluate, raw=False)
+    path_options(evaluate, raw=False)
 
     synth = command("synth", _cmd_synth, "write realistic synthetic dumps in the real format")
     synth.add_argument("--out", required=True, help="folder to write the dumps into")
@@ -152,25 +189,55 @@ def _parser() -> argparse.ArgumentParser:
         help="plant a phrase that starts appearing at dump DUMP (0-based) in SHARE of the new "
         "papers of every later dump, e.g. 'spectral routing@20:0.3' (repeatable)",
     )
+    demo = command(
+        "demo",
+        _cmd_demo,
+        "run the pipeline on a synthetic sample kept apart from your data (data/demo/)",
+    )
+    demo.add_argument(
+        "--dumps", type=int, default=30, help="dumps in the sample when it is written (default 30)"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed of the sample (default 1)")
     return parser
 
 
-def _settings(args: argparse.Namespace) -> settings_module.Settings:
-    """Resolve paths from flags/env and export them so the Dagster definitions see the same."""
+def _settings(
+    args: argparse.Namespace,
+    landing: bool = False,
+    reads_warehouse: bool = False,
+    writes_warehouse: bool = False,
+) -> settings_module.Settings:
+    """Resolve paths from flags/env, check the ones the command needs (before any heavy import)
+    and export them so the Dagster definitions see the same."""
     resolved = settings_module.load_settings(
         raw_dir=getattr(args, "raw_dir", None),
         warehouse=getattr(args, "warehouse", None),
         reports_dir=getattr(args, "out", None) if args.command == "report" else None,
     )
-    os.environ[settings_module.RAW_DIR_ENV] = str(resolved.raw_dir)
-    os.environ[settings_module.REPORTS_DIR_ENV] = str(resolved.reports_dir)
-    os.environ[settings_module.WAREHOUSE_ENV] = str(resolved.warehouse)
-    os.environ[settings_module.DAGSTER_HOME_ENV] = str(resolved.dagster_home)
+    if landing:
+        paths.require_landing_folder(resolved.raw_dir)
+    if reads_warehouse:
+        paths.require_warehouse(resolved.warehouse)
+    if writes_warehouse:
+        paths.require_creatable_file(resolved.warehouse, "warehouse")
+    if args.command == "report":
+        paths.require_creatable_folder(resolved.reports_dir, "trend report")
+    export_settings(resolved)
     return resolved
 
 
+def export_settings(resolved: settings_module.Settings) -> None:
+    """Put the resolved paths into the environment the Dagster definitions (and the processes
+    `dagster dev` starts) read them from."""
+    os.environ[settings_module.RAW_DIR_ENV] = str(resolved.raw_dir)
+    os.environ[settings_module.REPORTS_DIR_ENV] = str(resolved.reports_dir)
+    os.environ[settings_module.QUALITY_DIR_ENV] = str(resolved.quality_dir)
+    os.environ[settings_module.WAREHOUSE_ENV] = str(resolved.warehouse)
+    os.environ[settings_module.DAGSTER_HOME_ENV] = str(resolved.dagster_home)
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    resolved = _settings(args, landing=True, writes_warehouse=True)
     from pipelines import orchestrate  # imports Dagster: only for commands that need it
 
     summary = orchestrate.ingest(resolved, debug=args.debug)
@@ -179,10 +246,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    return _run_and_summarise(_settings(args, landing=True, writes_warehouse=True), args.debug)
+
+
+def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
     from pipelines import orchestrate
 
-    summary, quality = orchestrate.run_all(resolved, debug=args.debug)
+    summary, quality = orchestrate.run_all(resolved, debug=debug)
     print(summary.line())
     print(quality.line())
     if not quality.blocked:
@@ -195,7 +265,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    resolved = _settings(args, reads_warehouse=True)
     from pipelines import orchestrate
 
     quality = orchestrate.build(resolved, debug=args.debug)
@@ -211,7 +281,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    resolved = _settings(args, reads_warehouse=True)
     from pipelines import orchestrate
 
     quality = orchestrate.check(resolved, debug=args.debug)
@@ -223,7 +293,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    resolved = _settings(args, reads_warehouse=True)
     from pipelines import orchestrate
 
     page = orchestrate.report(resolved, debug=args.debug)
@@ -232,12 +302,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    resolved = _settings(args, reads_warehouse=True)
     from pipelines.warehouse.query import run_query
 
-    frame = run_query(resolved.warehouse, args.query)
+    # list, struct and map columns come back as JSON text: CSV has no nested values, and a
+    # table cell shows all of a list (polars' own display cuts lists to a few items)
+    frame = run_query(resolved.warehouse, args.query, nested_as_json=True)
     if args.csv:
-        sys.stdout.write(frame.write_csv())
+        _write_in_pieces(frame.write_csv())
     else:
         import polars as pl
 
@@ -246,15 +318,26 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         ):
             print(frame)
         print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
+    sys.stdout.flush()  # a closed pipe shows here, inside main's handler, not at exit
     return EXIT_OK
+
+
+def _write_in_pieces(text: str, piece_chars: int = 1 << 16) -> None:
+    """Write ``text`` to stdout a pipe's worth at a time: one big write into a pipe whose reader
+    left returns a partial count instead of failing, so the closed pipe would go unnoticed."""
+    for start in range(0, len(text), piece_chars):
+        sys.stdout.write(text[start : start + piece_chars])
+        sys.stdout.flush()
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
     import subprocess
 
-    resolved = _settings(args)
+    default_landing = settings_module.raw_dir_is_default(args.raw_dir)
+    resolved = _settings(args, landing=not default_landing, writes_warehouse=True)
     settings_module.prepare_dagster_home(resolved)
-    resolved.raw_dir.mkdir(parents=True, exist_ok=True)
+    if default_landing:  # the default landing folder is created for you; a named one must exist
+        resolved.raw_dir.mkdir(parents=True, exist_ok=True)
     dagster = Path(sys.executable).parent / "dagster"
     workspace = settings_module.PROJECT_DIR / "workspace.yaml"
     command = [str(dagster), "dev", "-w", str(workspace), "-p", str(args.port), "-h", args.host]
@@ -263,14 +346,90 @@ def _cmd_ui(args: argparse.Namespace) -> int:
         f"warehouse {resolved.warehouse} | DAGSTER_HOME {resolved.dagster_home}",
         flush=True,
     )
+    # dagster dev runs in its own session: a terminal's Ctrl-C reaches papertrends only, which
+    # hands it on once, and what dagster dev leaves behind (code servers, run workers) can be
+    # found by its process group. SIGINT is reset to the default in the child: a shell starts
+    # `papertrends ui &` with SIGINT ignored, and dagster dev maps SIGTERM to SIGINT's handler.
+    # Two start-up warnings papertrends can avoid: dagster dev warns when the folder it starts
+    # in holds a dagster.yaml other than DAGSTER_HOME's (the project's template), so it starts in
+    # DAGSTER_HOME; and it calls itself superseded by `dg dev`, a CLI this project does not ship.
+    warning_filters = [os.environ.get("PYTHONWARNINGS", ""), UI_SUPERSEDED_FILTER]
+    child = subprocess.Popen(
+        command,
+        cwd=resolved.dagster_home,
+        env={**os.environ, "PYTHONWARNINGS": ",".join(f for f in warning_filters if f)},
+        start_new_session=True,
+        preexec_fn=_ui_child_setup,
+    )
+    stop_signals: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        stop_signals.append(signum)
+        # dagster dev shuts its webserver and daemon down on SIGINT (on TERM too, but only when
+        # SIGINT was not ignored at its start)
+        _signal_group(child.pid, signal.SIGINT, leader_only=True)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    deadline = None
     try:
-        return subprocess.call(command, cwd=settings_module.PROJECT_DIR)
-    except KeyboardInterrupt:
+        while True:
+            try:
+                code = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if stop_signals and deadline is None:
+                    deadline = time.monotonic() + UI_STOP_SECONDS
+                if deadline is not None and time.monotonic() > deadline:
+                    _signal_group(child.pid, signal.SIGKILL)  # it did not stop in time
+                    code = child.wait()
+                    break
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _stop_leftovers(child.pid)
+    if stop_signals:
+        print("papertrends ui: stopped", file=sys.stderr)
         return EXIT_OK
+    return code
+
+
+def _ui_child_setup() -> None:
+    """In the forked child before exec: default SIGINT handling, and a SIGTERM should
+    papertrends die without stopping it (Linux only: PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+
+
+def _signal_group(group: int, signum: int, leader_only: bool = False) -> None:
+    try:
+        if leader_only:
+            os.kill(group, signum)
+        else:
+            os.killpg(group, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _stop_leftovers(group: int) -> None:
+    """Processes of dagster dev's group still running after it ended (a run worker, a code
+    server): TERM, a moment, then KILL."""
+    _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    _signal_group(group, signal.SIGKILL)
 
 
 def _cmd_topics_evaluate(args: argparse.Namespace) -> int:
-    resolved = _settings(args)
+    resolved = _settings(args, reads_warehouse=True)
     from pipelines.quality.topic_eval import evaluate_warehouse, format_evaluation
 
     evaluation = evaluate_warehouse(resolved.warehouse, Path(args.labels), split=args.split)
@@ -291,7 +450,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         plants = [PlantedPhrase.parse(text) for text in args.plant]
     except ValueError as err:
         raise PapertrendsError(str(err)) from err
-    paths = write_dumps(
+    paths.require_creatable_folder(Path(args.out), "synthetic dumps")
+    written = write_dumps(
         Path(args.out),
         args.dumps,
         seed=args.seed,
@@ -299,9 +459,28 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         variant_share=args.variant_share,
         plants=plants,
     )
-    total = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} synthetic dumps ({total / 1e6:.1f} MB) to {args.out}")
+    total = sum(p.stat().st_size for p in written)
+    print(f"wrote {len(written)} synthetic dumps ({total / 1e6:.1f} MB) to {args.out}")
     return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """The pipeline on a synthetic sample with its own landing folder and warehouse (never a
+    folder the user named, never the default warehouse)."""
+    if args.dumps < 1:
+        raise PapertrendsError("--dumps must be at least 1")
+    resolved = settings_module.demo_settings()
+    export_settings(resolved)
+    if not resolved.raw_dir.is_dir() or not any(resolved.raw_dir.iterdir()):
+        from pipelines.dumps.synth import write_dumps
+
+        paths.require_creatable_folder(resolved.raw_dir, "demo sample")
+        written = write_dumps(resolved.raw_dir, args.dumps, seed=args.seed)
+        print(f"demo: wrote {len(written)} synthetic dumps to {resolved.raw_dir}")
+    print(f"demo: landing folder {resolved.raw_dir}, warehouse {resolved.warehouse}")
+    code = _run_and_summarise(resolved, args.debug)
+    print(f'query it: papertrends sql --warehouse {resolved.warehouse} "select ..."')
+    return code
 
 
 if __name__ == "__main__":

@@ -17,3 +17,24 @@ class WarehouseUnusable(PapertrendsError):
 
 class LandingFolderMissing(PapertrendsError):
     """The raw (landing) folder does not exist or is not a folder."""
+
+
+class OutputUnwritable(PapertrendsError):
+    """A file papertrends writes (report, Data Docs, synthetic dumps) cannot be written there."""
+
+
+class LandingFolderMismatch(PapertrendsError):
+    """The warehouse was built from another landing folder than the one it is pointed at."""
+
+
+def os_error_line(err: OSError, doing: str | None = None) -> str:
+    """One line naming the path and the OS's reason: ``/x/index.html: cannot write: Permission
+    denied``; for errors without a path, the reason alone."""
+    reason = err.strerror or type(err).__name__
+    path = err.filename if err.filename is not None else None
+    what = f"{doing}: " if doing else ""
+    if path is None:
+        return f"{what}{reason}"
+    if err.filename2 is not None:
+        return f"{path} -> {err.filename2}: {what}{reason}"
+    return f"{path}: {what}{reason}"

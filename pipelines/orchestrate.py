@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import warnings
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines import errors
 from pipelines.defs.dbt import build_marts_job
 from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
 from pipelines.defs.quality import check_warehouse_job
 from pipelines.defs.report import report_job
 from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
-from pipelines.errors import PapertrendsError, WarehouseUnusable
+from pipelines.errors import PapertrendsError, WarehouseUnusable, os_error_line
 from pipelines.quality.summary import CheckOutcome, QualitySummary
 from pipelines.settings import Settings, prepare_dagster_home
 from pipelines.warehouse.lock import writer_lock
+from pipelines.warehouse.schema import check_landing_folder
 from pipelines.warehouse.summary import WarehouseSummary, summarise
 
 INSTANCE_WAIT_SECONDS = 120.0
 
 # Step failures that mean "a check failed" (shown in the quality summary), not "the run broke".
 CHECK_FAILURES = {"DagsterAssetCheckFailedError", "DagsterDbtCliRuntimeError"}
+# Our one-line errors, by class name, as a failed step of a run reports them.
+PAPERTRENDS_ERRORS = {
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, PapertrendsError)
+}
 
 
 def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
@@ -34,6 +43,9 @@ def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
     instance = _instance(settings)
     landing = defs.resources["landing"]
     warehouse = defs.resources["warehouse"]
+    if settings.warehouse.is_file():  # another folder's warehouse: say so before any partition
+        with warehouse.read_only_connection() as con:
+            check_landing_folder(con, settings.raw_dir)
     files = landing.files()
     register_dump_partitions(instance, files)
     span = pending_partition_range(instance, files, warehouse)
@@ -137,8 +149,20 @@ def _execute(
         if cause is not None and cause.cls_name in CHECK_FAILURES and _any_check_failed(result):
             continue  # a failed check (blocking suite, dbt test): reported by _quality
         message = cause.message.strip().splitlines()[0] if cause is not None else "failed"
+        if cause is not None and cause.cls_name in PAPERTRENDS_ERRORS:
+            raise PapertrendsError(message.split(f"{cause.cls_name}: ", 1)[-1])
+        os_error = _os_error_message(message)
+        if os_error is not None:
+            raise PapertrendsError(os_error)
         raise PapertrendsError(f"{job.name} failed in step {event.step_key}: {message}")
     return result
+
+
+def _os_error_message(message: str) -> str | None:
+    """``/path: reason`` from a step's serialized OSError (``PermissionError: [Errno 13]
+    Permission denied: '/path'``), else None."""
+    found = re.search(r"\[Errno \d+\] (?P<reason>[^:]+): '(?P<path>[^']+)'", message)
+    return f"{found['path']}: {found['reason']}" if found else None
 
 
 def _any_check_failed(result: dg.ExecuteInProcessResult) -> bool:
@@ -148,6 +172,8 @@ def _any_check_failed(result: dg.ExecuteInProcessResult) -> bool:
 def _raise_step_error(job, step_key, cause, err) -> None:
     if isinstance(cause, PapertrendsError):
         raise cause from err
+    if isinstance(cause, OSError):  # a file the step writes or reads: name it and the reason
+        raise PapertrendsError(os_error_line(cause)) from err
     raise PapertrendsError(
         f"{job.name} failed in step {step_key}: {type(cause).__name__}: {cause}"
     ) from err

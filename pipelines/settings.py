@@ -33,6 +33,13 @@ class Settings:
     quality_dir: Path
 
 
+DEFAULT_RAW_DIR = "data/raw"
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+# The demo: a synthetic sample with its own landing folder and warehouse (`papertrends demo`).
+DEMO_RAW_DIR = "data/demo/raw"
+DEMO_WAREHOUSE = "data/demo/warehouse.duckdb"
+
+
 def load_settings(
     raw_dir: str | Path | None = None,
     warehouse: str | Path | None = None,
@@ -40,14 +47,44 @@ def load_settings(
 ) -> Settings:
     """Settings from explicit values, else env (``PAPERTRENDS_RAW_DIR``, ``PAPERTRENDS_WAREHOUSE``,
     ``PAPERTRENDS_REPORTS_DIR``, ``PAPERTRENDS_QUALITY_DIR``, ``DAGSTER_HOME``), else the defaults
-    ``data/raw``, ``data/warehouse.duckdb``, ``data/reports``, ``data/quality``, ``.dagster``."""
+    ``data/raw``, ``data/warehouse.duckdb`` and ``.dagster``. The report and the quality results
+    default to folders beside their warehouse (``data/warehouse-report``,
+    ``data/warehouse-quality``), so two warehouses never overwrite each other's."""
+    resolved_warehouse = _absolute(warehouse or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
     return Settings(
-        raw_dir=_absolute(raw_dir or os.environ.get(RAW_DIR_ENV) or "data/raw"),
-        warehouse=_absolute(warehouse or os.environ.get(WAREHOUSE_ENV) or "data/warehouse.duckdb"),
+        raw_dir=_absolute(raw_dir or os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR),
+        warehouse=resolved_warehouse,
         dagster_home=_absolute(os.environ.get(DAGSTER_HOME_ENV) or PROJECT_DIR / ".dagster"),
-        reports_dir=_absolute(reports_dir or os.environ.get(REPORTS_DIR_ENV) or "data/reports"),
-        quality_dir=_absolute(os.environ.get(QUALITY_DIR_ENV) or "data/quality"),
+        reports_dir=_absolute(
+            reports_dir or os.environ.get(REPORTS_DIR_ENV) or beside(resolved_warehouse, "report")
+        ),
+        quality_dir=_absolute(
+            os.environ.get(QUALITY_DIR_ENV) or beside(resolved_warehouse, "quality")
+        ),
     )
+
+
+def demo_settings() -> Settings:
+    """Settings of the demo: its own landing folder and warehouse under ``data/demo/`` (report
+    and quality results beside that warehouse); only DAGSTER_HOME is shared."""
+    warehouse = _absolute(DEMO_WAREHOUSE)
+    return Settings(
+        raw_dir=_absolute(DEMO_RAW_DIR),
+        warehouse=warehouse,
+        dagster_home=_absolute(os.environ.get(DAGSTER_HOME_ENV) or PROJECT_DIR / ".dagster"),
+        reports_dir=beside(warehouse, "report"),
+        quality_dir=beside(warehouse, "quality"),
+    )
+
+
+def beside(warehouse: Path, what: str) -> Path:
+    """The folder of the warehouse's ``what`` (report, quality): ``<dir>/<stem>-<what>``."""
+    return warehouse.with_name(f"{warehouse.stem}-{what}")
+
+
+def raw_dir_is_default(raw_dir: str | Path | None) -> bool:
+    """True when neither a flag nor ``PAPERTRENDS_RAW_DIR`` names the landing folder."""
+    return not raw_dir and not os.environ.get(RAW_DIR_ENV)
 
 
 def _absolute(path: str | Path) -> Path:

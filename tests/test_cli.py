@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from pipelines.settings import PROJECT_DIR
 from tests.conftest import BIN
 from tests.dumpkit import SHARED_DUMPS, compose_dump, paper, write_dump
 
@@ -117,3 +121,202 @@ def test_synth_writes_dumps_that_ingest_cleanly(papertrends, tmp_path):
     ingest = papertrends("ingest")
     assert ingest.returncode == 0, ingest.stderr
     assert "files seen 3: loaded 3" in ingest.stdout
+
+
+def test_usage_errors_exit_64_not_the_quality_code(papertrends):
+    for args in (
+        ("nope",),
+        ("sql", "select 1", "--bogus"),
+        ("synth", "--dumps", "x", "--out", "."),
+    ):
+        result = papertrends(*args)
+        assert result.returncode == 64, (args, result.stderr)
+        assert result.stderr.strip().splitlines()[-1].startswith("papertrends")
+    assert papertrends("--help").returncode == 0
+
+
+def _warehouse_with_nested_column(path: Path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create schema marts; create table marts.t as select 1 as id, ['a', 'b,c'] as terms, "
+            "{'n': 2, 'tags': ['x']} as info, map(['k'], [3]) as m"
+        )
+
+
+def test_sql_csv_and_table_show_list_struct_and_map_columns_as_json(papertrends, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    _warehouse_with_nested_column(warehouse)
+    csv = papertrends("sql", "select * from marts.t", "--csv")
+    assert csv.returncode == 0, csv.stderr
+    header, row = csv.stdout.strip().splitlines()
+    assert header == "id,terms,info,m"
+    assert row == '1,"[""a"",""b,c""]","{""n"":2,""tags"":[""x""]}","{""k"":3}"'
+    table = papertrends("sql", "select terms, info from marts.t")
+    assert table.returncode == 0, table.stderr
+    assert '["a","b,c"]' in table.stdout and '{"n":2,"tags":["x"]}' in table.stdout
+
+
+def test_sql_into_a_closed_pipe_ends_quietly(cli_env, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    _warehouse_with_nested_column(warehouse)
+    for query in ("select * from range(400000)", "select repeat('x', 100) from range(20000)"):
+        process = subprocess.Popen(
+            [str(BIN / "papertrends"), "sql", query, "--csv"],
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        first = process.stdout.readline()
+        process.stdout.close()  # what `| head -1` does after its line
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 141
+        assert first and stderr == ""
+
+
+def test_report_into_an_unwritable_place_is_one_line_naming_path_and_reason(papertrends, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    _warehouse_with_nested_column(warehouse)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder\n")
+    result = papertrends("report", "--out", str(blocker / "reports"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"papertrends: error: {blocker / 'reports'}: cannot write the trend report: "
+        f"{blocker} is a file, not a folder"
+    )
+    synth = papertrends("synth", "--out", str(blocker / "dumps"), "--dumps", "1")
+    assert synth.returncode == 1 and synth.stderr.count("\n") == 1
+    assert f"{blocker} is a file, not a folder" in synth.stderr
+
+
+def test_report_failing_inside_the_run_is_one_line_naming_the_page(papertrends, tmp_path):
+    write_dump(tmp_path / "raw", "a.txt", compose_dump([paper("ALPHA")]), MTIME)
+    assert papertrends("run").returncode == 0
+    out = tmp_path / "elsewhere"
+    (out / "index.html").mkdir(parents=True)  # the page's name is taken by a folder
+    result = papertrends("report", "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"papertrends: error: {out / 'index.html'}: cannot write the trend report: Is a directory"
+    )
+    assert [p.name for p in out.iterdir()] == ["index.html"]  # no temporary file left
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_report_into_a_read_only_folder_is_one_line(papertrends, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    _warehouse_with_nested_column(warehouse)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = papertrends("report", "--out", str(locked / "reports"))
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert f"{locked / 'reports'}: cannot write the trend report: Permission denied" in (
+        result.stderr
+    )
+
+
+HEAVY = ("dagster", "dagster_dbt", "dbt", "great_expectations", "polars")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ingest", "--raw-dir", "{tmp}/nowhere"], "{tmp}/nowhere: raw folder does not exist"),
+        (["run", "--raw-dir", "{tmp}/nowhere"], "{tmp}/nowhere: raw folder does not exist"),
+        (["ui", "--raw-dir", "{tmp}/nowhere"], "{tmp}/nowhere: raw folder does not exist"),
+        (["run", "--raw-dir", "{tmp}/file"], "{tmp}/file: raw folder is a file, not a folder"),
+        (["build", "--warehouse", "{tmp}/no.duckdb"], "{tmp}/no.duckdb: no warehouse there yet"),
+        (["check", "--warehouse", "{tmp}/no.duckdb"], "{tmp}/no.duckdb: no warehouse there yet"),
+        (["sql", "select 1", "--warehouse", "{tmp}"], "{tmp}: is a folder, not a DuckDB file"),
+        (
+            ["ingest", "--raw-dir", "{tmp}", "--warehouse", "{tmp}/file/w.duckdb"],
+            "{tmp}/file: cannot create the warehouse: {tmp}/file is a file, not a folder",
+        ),
+    ],
+)
+def test_path_errors_come_before_any_heavy_import(tmp_path, cli_env, argv, message):
+    (tmp_path / "file").write_text("x\n")
+    argv = [arg.format(tmp=tmp_path) for arg in argv]
+    probe = (
+        "import sys\n"
+        "from pipelines.cli import main\n"
+        f"code = main({argv!r})\n"
+        f"print(code, sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=cli_env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "1 []", result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"papertrends: error: {message.format(tmp=tmp_path)}")
+
+
+def test_a_warehouse_refuses_another_landing_folder_in_one_line(papertrends, tmp_path):
+    first, second = tmp_path / "raw", tmp_path / "other"
+    write_dump(first, "a.txt", compose_dump([paper("ALPHA")]), MTIME)
+    write_dump(second, "b.txt", compose_dump([paper("BETA")]), MTIME)
+    assert papertrends("ingest").returncode == 0
+    result = papertrends("ingest", "--raw-dir", str(second))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"papertrends: error: {tmp_path / 'warehouse.duckdb'}: built from the landing folder "
+        f"{first}, not {second}: give this folder its own warehouse (--warehouse NEW.duckdb), "
+        "or move this one away to rebuild"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert _query(warehouse, "select file_name from raw.dumps") == [("a.txt",)]
+    assert _query(warehouse, "select landing_folder from raw.warehouse_info") == [(str(first),)]
+    # its own warehouse takes the other folder
+    own = papertrends("ingest", "--raw-dir", str(second), "--warehouse", str(tmp_path / "b.duckdb"))
+    assert own.returncode == 0, own.stderr
+
+
+def test_demo_writes_its_sample_and_warehouse_under_data_demo_only(cli_env, tmp_path):
+    env = {k: v for k, v in cli_env.items() if not k.startswith("PAPERTRENDS_")}
+    result = subprocess.run(
+        [str(BIN / "papertrends"), "demo", "--dumps", "3"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    demo = tmp_path / "data" / "demo"
+    assert len(list((demo / "raw").iterdir())) == 3
+    assert "files seen 3: loaded 3" in result.stdout
+    assert (demo / "warehouse-report" / "index.html").is_file()
+    assert (demo / "warehouse-quality" / "gx").is_dir()
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["demo"]
+    # the demo warehouse remembers its folder: the default landing folder is another one
+    (tmp_path / "data" / "raw").mkdir()
+    other = subprocess.run(
+        [str(BIN / "papertrends"), "ingest", "--warehouse", str(demo / "warehouse.duckdb")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert other.returncode == 1 and f"built from the landing folder {demo / 'raw'}" in (
+        other.stderr
+    )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_with_a_missing_raw_dir_says_so_and_creates_nothing(tmp_path):
+    missing = tmp_path / "shared" / "dumps"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run", f"RAW_DIR={missing}"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert f"papertrends: error: {missing}: raw folder does not exist" in result.stderr
+    assert not missing.exists() and not missing.parent.exists()

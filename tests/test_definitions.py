@@ -266,3 +266,16 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
     }[MARTS_PAPERS]
     assert papers["dagster/row_count"].value == 2
     assert "HeldA" in papers["preview"].value
+
+
+def test_reports_and_quality_results_live_beside_their_warehouse(monkeypatch, tmp_path):
+    from pipelines.settings import QUALITY_DIR_ENV, REPORTS_DIR_ENV, load_settings
+
+    monkeypatch.delenv(REPORTS_DIR_ENV, raising=False)
+    monkeypatch.delenv(QUALITY_DIR_ENV, raising=False)
+    a = load_settings(warehouse=tmp_path / "a.duckdb")
+    b = load_settings(warehouse=tmp_path / "b.duckdb")
+    assert a.reports_dir == tmp_path / "a-report" and a.quality_dir == tmp_path / "a-quality"
+    assert {a.reports_dir, a.quality_dir}.isdisjoint({b.reports_dir, b.quality_dir})
+    monkeypatch.setenv(REPORTS_DIR_ENV, str(tmp_path / "mine"))
+    assert load_settings(warehouse=tmp_path / "a.duckdb").reports_dir == tmp_path / "mine"

@@ -588,3 +588,42 @@ def test_page_opens_in_chromium_without_errors_or_network_requests(tmp_path):
     # a copy for people reviewing the change; not part of the test's outcome
     with contextlib.suppress(OSError):
         shutil.copyfile(screenshot, "/tmp/report_screenshot.png")
+
+
+def test_time_axes_are_proportional_to_time():
+    import re as _re
+    import xml.etree.ElementTree as ET
+
+    from pipelines.report import charts
+
+    days = [dt.date(2026, 6, 3), dt.date(2026, 8, 30), dt.date(2026, 9, 14)]  # 88 and 15 apart
+    labels = [d.isoformat() for d in days]
+    line = charts.line_chart(
+        labels,
+        [charts.Series("moe", [0.1, 0.2, 0.3])],
+        title="t",
+        chart_id="c",
+        positions=[d.toordinal() for d in days],
+    )
+    xs = [float(c.get("cx")) for c in ET.fromstring(line).findall(".//{*}circle")]
+    assert (xs[1] - xs[0]) / (xs[2] - xs[1]) == pytest.approx(88 / 15, rel=1e-3)
+    columns = charts.column_chart(
+        labels,
+        [charts.Series("new", [3, 4, 5])],
+        title="t",
+        chart_id="c",
+        positions=[d.toordinal() for d in days],
+    )
+    centres = [
+        float(r.get("x")) + float(r.get("width")) / 2
+        for r in ET.fromstring(columns).findall(".//{*}rect")
+        if r.find("{*}title") is not None
+    ]
+    assert (centres[1] - centres[0]) / (centres[2] - centres[1]) == pytest.approx(88 / 15, 1e-3)
+    # without positions the categories stay evenly spaced
+    even = charts.line_chart(
+        labels, [charts.Series("moe", [0.1, 0.2, 0.3])], title="t", chart_id="c"
+    )
+    xs = [float(c.get("cx")) for c in ET.fromstring(even).findall(".//{*}circle")]
+    assert xs[1] - xs[0] == pytest.approx(xs[2] - xs[1])
+    assert _re.search(r"2026-09-14", line)

@@ -167,6 +167,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
     """`papertrends ui` on a free port with its own DAGSTER_HOME, landing folder and warehouse."""
     root = tmp_path_factory.mktemp("ui")
     env = isolated_env(root)
+    (root / "raw").mkdir()  # a landing folder that is named must exist
     port = _free_port()
     log = root / "ui.log"
     with log.open("wb") as out:
@@ -333,3 +334,75 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
     assert "duplicate" in metadata["raw/dumps"]["dumps_in_run"]
     assert metadata["marts/papers"]["dagster/row_count"] == 3
     assert "Zephyrine" in metadata["marts/papers"]["preview"]
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every living descendant of ``root``: pid -> its start time (to tell a reused pid)."""
+    children: dict[int, list[int]] = {}
+    starts: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        starts[int(entry.name)] = fields[19]
+    found, todo = {}, [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found[child] = starts[child]
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int, start: str) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[19] == start and fields[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_ui_stops_with_all_its_children_on_term_and_int(tmp_path, signum):
+    env = isolated_env(tmp_path)
+    (tmp_path / "raw").mkdir()
+    port = _free_port()
+    log = tmp_path / "ui.log"
+    with log.open("wb") as out:
+        # as a script's `papertrends ui &` starts it: SIGINT ignored, its own process group
+        process = subprocess.Popen(
+            [str(BIN / "papertrends"), "ui", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+    running = Ui(process=process, port=port, env=env, raw_dir=tmp_path / "raw", log=log)
+    try:
+        _wait(
+            "loaded code location",
+            running,
+            STARTUP_SECONDS,
+            lambda: running.graphql(SENSORS_QUERY)["sensorsOrError"]["__typename"] == "Sensors",
+        )
+        started = _descendants(process.pid)
+        assert len(started) >= 3, started  # dagster dev, its webserver and daemon (and more)
+        process.send_signal(signum)  # to papertrends alone, as `kill %1` does
+        assert process.wait(timeout=90) == 0, running.log_tail()
+        left = {pid for pid, start in started.items() if _alive(pid, start)}
+        assert not left, f"still running: {left}\n{running.log_tail()}"
+        text = log.read_text()
+        assert "papertrends ui: stopped" in text
+        # no avoidable start-up warnings: dagster.yaml in the start folder, `dg dev` supersession
+        assert "WARNING" not in text and "Warning" not in text, text
+    finally:
+        if process.poll() is None:
+            _stop(process)
+        for pid, start in _descendants(process.pid).items():
+            if _alive(pid, start):
+                os.kill(pid, signal.SIGKILL)

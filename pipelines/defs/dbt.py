@@ -35,6 +35,10 @@ from pipelines.warehouse.metadata import TableFacts, table_facts
 if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = DBT_BIN_DIR + os.pathsep + os.environ.get("PATH", "")
 
+# Turns on the post-hook that logs each built table's column types (dbt/macros/log_column_types.sql)
+# for dagster-dbt to attach as `dagster/column_schema`: the UI shows every column's type.
+os.environ.setdefault("PAPERTRENDS_DBT_COLUMN_TYPES", "1")
+
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
 

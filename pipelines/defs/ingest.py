@@ -1,6 +1,7 @@
 """Dump partitions and the raw-layer assets: one dynamic partition per dump file."""
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import dagster as dg
 
@@ -59,7 +60,7 @@ def raw_layer(
     for key in missing:
         context.log.warning(f"partition {key}: its file is no longer in the landing folder")
     with warehouse.get_connection() as con:
-        report = ingest_files(con, files)
+        report = ingest_files(con, files, landing_folder=Path(landing.raw_dir))
         # read back under the same lock: totals, and what this run's file versions brought
         facts = raw_run_facts(con, [o.dump_id for o in report.outcomes if o.dump_id])
     for outcome in report.outcomes:

@@ -78,16 +78,22 @@ def main_chart_markdown(result: ReportResult) -> str:
     else:
         lines += ["_No chart yet: the marts hold no listings._", ""]
     if result.top_rising:
+        # with an empty previous window the mart ranks by share, not by a rise: say which
+        by_share = result.top_rising[0].previous_window_empty
         lines += [
-            "| rank | rising topic | share change | papers in latest window |",
+            "| rank | largest topic (nothing listed before) | share | papers in latest window |"
+            if by_share
+            else "| rank | rising topic | share change | papers in latest window |",
             "|---:|---|---:|---:|",
         ]
         for rank, topic in enumerate(result.top_rising[:10], 1):
             name = markdown_escape(topic.topic.replace("_", " "))
-            lines.append(
-                f"| {rank} | {name} | {topic.share_change * 100:+.1f} pp | "
-                f"{topic.n_papers_latest:,} |"
+            value = (
+                f"{topic.share_change * 100:.1f} %"
+                if by_share
+                else f"{topic.share_change * 100:+.1f} pp"
             )
+            lines.append(f"| {rank} | {name} | {value} | {topic.n_papers_latest:,} |")
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import WarehouseUnusable
+from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
 from pipelines.quality.suites import SuiteFile
 from pipelines.warehouse.lock import writer_lock
 
@@ -102,8 +102,11 @@ def validate(
         raise WarehouseUnusable(
             f"{warehouse}: no warehouse there yet (run `papertrends run` first)"
         )
+    try:
+        quality_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputUnwritable(os_error_line(err, "cannot write quality results")) from err
     gx = _import_gx()
-    quality_dir.mkdir(parents=True, exist_ok=True)
     outcomes = []
     # Queue behind a writer (ingestion or dbt build), and keep writers out while GX reads:
     # a consistent view, and no "Could not set lock on file" on either side. The lock also

@@ -41,6 +41,10 @@ class Bar:
     note: str = ""
 
 
+# the least distance (px) between two x labels
+MIN_TICK_GAP = 84.0
+
+
 def percent(value: float) -> str:
     """A share as a percentage: 0.123 -> '12%' (one decimal below 10%)."""
     pct = value * 100
@@ -105,8 +109,11 @@ def line_chart(
     title: str,
     chart_id: str,
     value_format: Formatter = percent,
+    positions: Sequence[float] | None = None,
 ) -> str:
-    """Lines over evenly spaced categories (periods) with a legend; one period draws points."""
+    """Lines over categories (periods) with a legend; one period draws points. With
+    ``positions`` (e.g. days, ascending) the categories sit proportionally to them, so two
+    listing dates 88 days apart are drawn six times as far apart as two 15 days apart."""
     n = len(categories)
     drawn = [s for s in series if any(_finite(v) for v in s.values)]
     if n == 0 or not drawn:
@@ -118,8 +125,10 @@ def line_chart(
     y_ticks = nice_ticks(min(0.0, *values), max(values))
     y_lo, y_hi = y_ticks[0], y_ticks[-1]
 
+    where = _proportional(positions, n)
+
     def x_at(i: int) -> float:
-        return left + (plot_w / 2 if n == 1 else i * plot_w / (n - 1))
+        return left + (plot_w / 2 if n == 1 else where[i] * plot_w)
 
     def y_at(v: float) -> float:
         return top + plot_h - (v - y_lo) / (y_hi - y_lo) * plot_h
@@ -220,8 +229,11 @@ def column_chart(
     title: str,
     chart_id: str,
     value_format: Formatter = count,
+    positions: Sequence[float] | None = None,
 ) -> str:
-    """Stacked vertical columns per category (e.g. new and returning papers per listing)."""
+    """Stacked vertical columns per category (e.g. new and returning papers per listing); with
+    ``positions`` (ascending) the columns sit proportionally to them, as wide as the closest
+    two allow."""
     n = len(categories)
     if n == 0 or not stacks:
         return empty_chart(title=title, chart_id=chart_id, message="No data to draw.")
@@ -231,11 +243,18 @@ def column_chart(
     totals = [sum(s.values[i] or 0.0 for s in stacks) for i in range(n)]
     y_ticks = nice_ticks(0.0, max(max(totals), 1.0), min_step=1.0)
     y_hi = y_ticks[-1]
-    slot = plot_w / n
+    if positions is not None and n > 1:
+        gap = min(b - a for a, b in zip(positions, positions[1:], strict=False)) or 1.0
+        span = positions[-1] - positions[0] + gap  # half a gap of margin on either side
+        slot = gap / span * plot_w
+        centres = [left + (p - positions[0] + gap / 2) / span * plot_w for p in positions]
+    else:
+        slot = plot_w / n
+        centres = [left + (i + 0.5) * slot for i in range(n)]
     bar_w = max(slot * (0.8 if n <= MAX_MARKED_PERIODS else 1.0), 0.5)
 
     def x_at(i: int) -> float:
-        return left + (i + 0.5) * slot
+        return centres[i]
 
     def y_at(v: float) -> float:
         return top + plot_h - v / y_hi * plot_h
@@ -315,9 +334,28 @@ def _y_axis(
     return parts
 
 
+def _proportional(positions: Sequence[float] | None, n: int) -> list[float]:
+    """Where each of ``n`` categories sits in [0, 1]: by ``positions`` when given (ascending),
+    else evenly."""
+    if n <= 1:
+        return [0.5] * n
+    if positions is None or positions[-1] == positions[0]:
+        return [i / (n - 1) for i in range(n)]
+    low, span = positions[0], positions[-1] - positions[0]
+    return [(p - low) / span for p in positions]
+
+
 def _x_axis(categories: Sequence[str], x_at: Callable[[int], float], y_axis: float) -> list[str]:
     parts = []
+    # spread labels by position: close categories (dates days apart) would overprint
+    shown: list[int] = []
     for i in tick_indices(len(categories)):
+        if shown and x_at(i) - x_at(shown[-1]) < MIN_TICK_GAP:
+            if i != len(categories) - 1:
+                continue
+            shown.pop()  # the last category is the one people look for: keep it
+        shown.append(i)
+    for i in shown:
         x = x_at(i)
         parts.append(
             f'<line x1="{x:.1f}" y1="{y_axis}" x2="{x:.1f}" y2="{y_axis + 5}" stroke="{MUTED}"/>'

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import duckdb
 import polars as pl
 
-from pipelines.errors import WarehouseUnusable
+from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
 from pipelines.report import charts
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
@@ -39,9 +39,10 @@ class RisingTopic:
     """One ranked row of marts.rising_topics, as the report shows it."""
 
     topic: str
-    share_change: float
+    share_change: float  # the share of the latest window itself when previous_window_empty
     n_papers_latest: int
     n_papers_previous: int
+    previous_window_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,12 @@ def write_report(
     with reader(Path(warehouse), wait_seconds=wait_seconds) as con:
         report = build_report(con, now=now)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
-    fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
+    except OSError as err:
+        raise OutputUnwritable(os_error_line(err, "cannot write the trend report")) from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(report.html)
@@ -102,6 +106,10 @@ def write_report(
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the page is meant to be read
         os.replace(tmp_name, target)
+    except OSError as err:  # named by the page, not by the temporary file beside it
+        Path(tmp_name).unlink(missing_ok=True)
+        reason = err.strerror or type(err).__name__
+        raise OutputUnwritable(f"{target}: cannot write the trend report: {reason}") from err
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -262,6 +270,7 @@ def _topic_share_chart(con: duckdb.DuckDBPyConnection, grain: str) -> str | None
         series,
         title=f"Share of papers per {GRAIN_WORDS[grain]} for the top {len(top)} topics",
         chart_id="chart-topic-share",
+        positions=[p.toordinal() for p in periods],  # time axis: proportional to the days
         value_format=charts.percent,
     )
 
@@ -277,17 +286,24 @@ def _rising_chart(
         from marts.rising_topics
         """,
     ).row(0, named=True)
+    # With no listings in the window before, nothing can rise: the mart ranks by the latest
+    # window's share then (its column ranked_by), and the chart shows that share, saying so.
+    empty = bool(window["previous_empty"])
+    value = "share_latest" if empty else "share_change"
     ranked = _frame(
         con,
-        """
-        select topic, share_change, n_papers_latest, n_papers_previous
+        f"""
+        select topic, {value}, n_papers_latest, n_papers_previous
         from marts.rising_topics
-        where meets_support and rising_rank is not null and share_change is not null
+        where meets_support and rising_rank is not null and {value} is not null
         order by rising_rank, topic limit $top
         """,
         top=TOP_RISING,
     )
-    rising = [RisingTopic(r[0], float(r[1]), int(r[2]), int(r[3] or 0)) for r in ranked.iter_rows()]
+    rising = [
+        RisingTopic(r[0], float(r[1]), int(r[2]), int(r[3] or 0), previous_window_empty=empty)
+        for r in ranked.iter_rows()
+    ]
     if window["start"] is None:
         return rising, None, "Topics whose share of papers grew most recently."
     days = (window["stop"] - window["start"]).days + 1
@@ -297,23 +313,32 @@ def _rising_chart(
         "percentage points. Only topics with enough papers in the latest window to meet the "
         "minimum support are ranked; n is their papers in the latest window."
     )
-    if window["previous_empty"]:
-        lede += " The window before had no listings, so every change is measured against zero."
+    if empty:
+        lede = (
+            f"The {days} days before the latest window ({window['start']} to {window['stop']}) "
+            "hold no listings, so no topic can be said to rise: shown instead are the topics "
+            "with the largest share of the latest window's papers (marts.rising_topics ranks "
+            "by share_latest then, column ranked_by). n is their papers in the latest window."
+        )
     if not rising:
         return rising, None, lede
     bars = [
         charts.Bar(
             _topic_label(r.topic),
             r.share_change,
-            f"n={r.n_papers_latest:,} (before {r.n_papers_previous:,})",
+            f"n={r.n_papers_latest:,}" + ("" if empty else f" (before {r.n_papers_previous:,})"),
         )
         for r in rising
     ]
+    if empty:
+        title = f"Largest topics, {window['start']} to {window['stop']} (nothing listed before)"
+    else:
+        title = f"Rising topics, {window['start']} to {window['stop']}: change of share"
     svg = charts.bar_chart(
         bars,
-        title=f"Rising topics, {window['start']} to {window['stop']}: change of share",
+        title=title,
         chart_id="chart-rising",
-        value_format=charts.points,
+        value_format=charts.percent if empty else charts.points,
     )
     return rising, svg, lede
 
@@ -410,6 +435,7 @@ def _listings_chart(con: duckdb.DuckDBPyConnection) -> str | None:
         title="Papers per listing date, new and returning",
         chart_id="chart-listings",
         value_format=charts.count,
+        positions=[d.toordinal() for d in per_date["listing_date"].to_list()],
     )
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -25,7 +26,12 @@ import polars as pl
 from pipelines.dumps.identity import content_hash, dump_id
 from pipelines.dumps.parse import DumpFile, parse_dumps
 from pipelines.landing import LandedFile, read_dump
-from pipelines.warehouse.schema import SCHEMA_VERSION, ensure_raw_schema, stored_schema_version
+from pipelines.warehouse.schema import (
+    SCHEMA_VERSION,
+    bind_landing_folder,
+    ensure_raw_schema,
+    stored_schema_version,
+)
 
 BATCH_SIZE = 500
 # Dumps per transaction (memory bound of one batch); PAPERTRENDS_BATCH_DUMPS overrides it.
@@ -105,11 +111,15 @@ def ingest_files(
     files: Sequence[LandedFile],
     batch_size: int | None = None,
     read: Callable[[LandedFile], DumpFile] = read_dump,
+    landing_folder: Path | None = None,
 ) -> IngestReport:
     """Load new and changed files into ``raw.*``; one transaction per batch of dumps (of
-    ``batch_size``, default ``batch_size_from_env()``)."""
+    ``batch_size``, default ``batch_size_from_env()``). With ``landing_folder`` the warehouse
+    records it on its first load and refuses any other folder after (one-line error)."""
     batch_size = batch_size or batch_size_from_env()
     ensure_raw_schema(con)
+    if landing_folder is not None:
+        bind_landing_folder(con, landing_folder)
     report = IngestReport()
     current = _current_versions(con)
     todo = []

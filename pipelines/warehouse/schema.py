@@ -8,18 +8,21 @@ possible, or the warehouse is newer than this code, it fails with one line sayin
   ``raw.warehouse_info``.
 * Version 2: unique indexes on ``raw.dumps (dump_id)`` and ``raw.sightings (dump_id, position)``:
   a doubled listing or file version cannot be written, whatever a loader does. No column changes.
+* Version 3: ``raw.warehouse_info.landing_folder``, the landing folder the warehouse is built
+  from (set by its first ingestion after the upgrade); another folder is refused in one line.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 
 import duckdb
 
-from pipelines.errors import WarehouseUnusable
+from pipelines.errors import LandingFolderMismatch, WarehouseUnusable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -60,7 +63,8 @@ create table if not exists raw.rejects (
 
 create table if not exists raw.warehouse_info (
     schema_version integer     not null,
-    created_at     timestamptz not null
+    created_at     timestamptz not null,
+    landing_folder varchar                -- absolute path of the folder it was built from
 );
 """
 
@@ -83,8 +87,13 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(KEYS_DDL)
 
 
+def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(INFO_DDL)  # a version-1 warehouse may have lost it
+    con.execute("alter table raw.warehouse_info add column if not exists landing_folder varchar")
+
+
 # MIGRATIONS[n] turns a version-n warehouse into version n + 1.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,7 +104,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         try:
             con.execute(RAW_DDL)
             con.execute(KEYS_DDL)
-            con.execute("insert into raw.warehouse_info values (?, now())", [SCHEMA_VERSION])
+            con.execute("insert into raw.warehouse_info values (?, now(), null)", [SCHEMA_VERSION])
             con.execute("commit")
         except BaseException:
             _rollback(con)
@@ -116,7 +125,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         if con.execute("select count(*) from raw.warehouse_info").fetchone()[0]:
             con.execute("update raw.warehouse_info set schema_version = ?", [SCHEMA_VERSION])
         else:
-            con.execute("insert into raw.warehouse_info values (?, now())", [SCHEMA_VERSION])
+            con.execute(
+                "insert into raw.warehouse_info (schema_version, created_at) values (?, now())",
+                [SCHEMA_VERSION],
+            )
         con.execute("commit")
     except duckdb.Error as err:
         _rollback(con)
@@ -129,6 +141,37 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         _rollback(con)
         raise
+
+
+def check_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Refuse, in one line, a landing folder other than the one the warehouse was built from
+    (reads only; a warehouse that has not recorded one accepts any)."""
+    stored, wanted = landing_folder_of(con), str(folder.resolve())
+    if stored is not None and stored != wanted:
+        raise LandingFolderMismatch(
+            f"{_path(con)}: built from the landing folder {stored}, not {wanted}: give this "
+            "folder its own warehouse (--warehouse NEW.duckdb), or move this one away to rebuild"
+        )
+
+
+def bind_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Record ``folder`` as the warehouse's landing folder, or refuse another one (see
+    ``check_landing_folder``). Needs the current schema (``ensure_raw_schema`` first)."""
+    check_landing_folder(con, folder)
+    if landing_folder_of(con) is None:
+        con.execute("update raw.warehouse_info set landing_folder = ?", [str(folder.resolve())])
+
+
+def landing_folder_of(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The landing folder the warehouse was built from; None before version 3 or its first
+    ingestion."""
+    columns = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' "
+        "and table_name = 'warehouse_info' and table_catalog = current_database()"
+    ).fetchall()
+    if ("landing_folder",) not in columns:
+        return None
+    return con.execute("select max(landing_folder) from raw.warehouse_info").fetchone()[0]
 
 
 def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -1,7 +1,9 @@
 -- One row per topic: its share of the papers listed in the latest window against the window
 -- before it, ranked. Rule: windows are var('rising_window_days') days ending at the latest listing
 -- date; a topic is ranked only with at least var('rising_min_papers') papers in the latest window
--- (minimum support); rank 1 has the largest rise in share (percentage points).
+-- (minimum support); rank 1 has the largest rise in share (percentage points). When the previous
+-- window holds no listings at all there is nothing to rise from: share_change and growth_ratio
+-- are null, previous_window_empty is true and the rank goes by share_latest (ranked_by says so).
 with sightings as (
     select paper_id, listing_date from {{ ref('int_sightings__dated') }}
 ),
@@ -53,7 +55,8 @@ measured as (
         coalesce(per_topic.n_papers_previous, 0) as n_papers_previous,
         coalesce(per_topic.n_papers_latest, 0) / nullif(window_totals.latest_papers, 0)::double as share_latest,
         coalesce(per_topic.n_papers_previous, 0) / nullif(window_totals.previous_papers, 0)::double as share_previous,
-        coalesce(per_topic.n_papers_latest, 0) >= {{ var('rising_min_papers') }} as meets_support
+        coalesce(per_topic.n_papers_latest, 0) >= {{ var('rising_min_papers') }} as meets_support,
+        window_totals.previous_papers = 0 as previous_window_empty
     from {{ ref('topics') }} as topics
     cross join bounds
     cross join window_totals
@@ -62,13 +65,18 @@ measured as (
 
 final as (
     select
-        *,
-        share_latest - coalesce(share_previous, 0) as share_change,
+        * exclude (previous_window_empty),
+        case when not previous_window_empty then share_latest - coalesce(share_previous, 0) end as share_change,
         share_latest / nullif(share_previous, 0) as growth_ratio,
+        previous_window_empty,
+        case when previous_window_empty then 'share_latest' else 'share_change' end as ranked_by,
         case when meets_support then
             rank() over (
                 partition by meets_support
-                order by share_latest - coalesce(share_previous, 0) desc, n_papers_latest desc, topic
+                order by
+                    case when previous_window_empty then share_latest else share_latest - coalesce(share_previous, 0) end desc,
+                    n_papers_latest desc,
+                    topic
             )
         end as rising_rank
     from measured
