@@ -227,7 +227,7 @@ TERM_TABLES = (
     "(select * exclude (updated_at) from intermediate.int_surface_counts)",
     "intermediate.int_term_stats",
     "marts.terms",
-    "marts.term_trends",
+    "(select * exclude (updated_at) from marts.term_trends)",
     "marts.topic_terms",
 )
 

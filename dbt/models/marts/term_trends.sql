@@ -1,13 +1,39 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['term_key', 'grain', 'period_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='sync_all_columns',
+        post_hook=[
+            "delete from {{ this }} where n_papers = 0 or term_key not in (select term_key from {{ ref('terms') }})",
+        ]
+    )
+}}
 -- One row per (term, grain, period_start) in which a term of marts.terms was listed, grain week or
 -- month: how many of the period's papers hold the term and its share of them. share_change and
 -- smoothed_share compare with the previous listed periods of the grain (a period with no listing
 -- at all has no share and is skipped); is_partial marks the period that holds the latest listing
 -- date but is not over at it, whose counts are still growing.
+--
+-- Incremental: a build counts again only the periods whose papers changed (a period whose paper
+-- count moved, the partial period, the periods of papers whose text changed since the last build,
+-- and the two listed periods after each, whose share_change and smoothed_share read it), for
+-- every term; and every period of the terms that are new to the vocabulary or now shown another
+-- way. Rows of terms that left the vocabulary, and rows whose count fell to 0, are deleted (the
+-- post-hook). A full build counts everything; both give the same table (tests/test_terms.py).
+{%- set incremental = is_incremental() %}
+{%- set new_terms = 0 %}
+{%- if incremental and execute %}
+    {%- set new_terms = run_query(
+        "select count(*) from " ~ ref('terms') ~ " as terms where not exists (select 1 from "
+        ~ this ~ " as known where known.term_key = terms.term_key and known.term = terms.term)"
+    ).rows[0][0] %}
+{%- endif %}
 with terms as (
     select term_id, term, term_key, n_words from {{ ref('terms') }}
 ),
 
--- the term's rank by papers: the joins and aggregations run on small integers, texts join last
+-- the term's number: the joins and aggregations run on small integers, texts join last
 term_numbers as (
     select term_id, row_number() over (order by term_id) as term_no from terms
 ),
@@ -57,20 +83,122 @@ periods as (
     )
 ),
 
+{%- if incremental %}
+
+-- what the table holds now, per period
+known_periods as (
+    select
+        grains.grain_no,
+        known.period_start,
+        any_value(known.period_papers) as period_papers,
+        bool_or(known.is_partial) as is_partial
+    from {{ this }} as known
+    inner join grains on known.grain = grains.grain
+    group by grains.grain_no, known.period_start
+),
+
+-- papers whose text changed since the last build: their terms changed in all their periods
+reworded as (
+    select paper_numbers.paper_no
+    from {{ ref('int_paper_terms') }} as paper_terms
+    inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
+    where paper_terms.change = 'changed'
+        and paper_terms.extracted_at > (select max(updated_at) from {{ this }})
+),
+
+moved as (
+    select periods.grain_no, periods.period_no
+    from periods
+    left join known_periods
+        on periods.grain_no = known_periods.grain_no and periods.period_start = known_periods.period_start
+    where known_periods.period_start is null
+        or known_periods.period_papers <> periods.period_papers
+        or known_periods.is_partial
+    union
+    select periods.grain_no, periods.period_no
+    from paper_periods
+    semi join reworded on paper_periods.paper_no = reworded.paper_no
+    inner join periods
+        on paper_periods.grain_no = periods.grain_no and paper_periods.period_start = periods.period_start
+    union
+    -- a period that left the table's listing (a dump taken away) changes what follows it
+    select periods.grain_no, min(periods.period_no)
+    from known_periods
+    inner join periods on known_periods.grain_no = periods.grain_no and known_periods.period_start < periods.period_start
+    where not exists (
+        select 1 from periods as still
+        where still.grain_no = known_periods.grain_no and still.period_start = known_periods.period_start
+    )
+    group by periods.grain_no, known_periods.period_start
+),
+
+-- the moved periods and the two listed periods after each
+touched as (
+    select distinct periods.grain_no, periods.period_start, periods.period_no
+    from periods
+    inner join moved
+        on periods.grain_no = moved.grain_no
+        and periods.period_no between moved.period_no and moved.period_no + 2
+),
+
+-- terms new to the table (or shown another way now): every period
+new_terms as (
+    select term_numbers.term_no, terms.term_id
+    from terms
+    inner join term_numbers on terms.term_id = term_numbers.term_id
+    where not exists (
+        select 1 from {{ this }} as known where known.term_key = terms.term_key and known.term = terms.term
+    )
+),
+{%- endif %}
+
 -- each paper's periods join its term list first (one row per paper and period), the list is
--- unnested after
+-- unnested after; on an incremental build only the touched periods' papers, and (when terms are
+-- new) the papers holding a new term, in all their periods
 period_terms as (
     select paper_periods.grain_no, paper_periods.period_start, unnest(paper_terms.term_ids) as term_id
     from paper_periods
     inner join paper_numbers on paper_periods.paper_no = paper_numbers.paper_no
     inner join {{ ref('int_paper_terms') }} as paper_terms on paper_numbers.paper_id = paper_terms.paper_id
+    {%- if incremental %}
+    semi join touched
+        on paper_periods.grain_no = touched.grain_no and paper_periods.period_start = touched.period_start
+    {%- endif %}
 ),
 
+{%- if incremental and new_terms > 0 %}
+new_term_papers as (
+    select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
+    from {{ ref('int_paper_terms') }} as paper_terms
+    where list_has_any(paper_terms.term_ids, (select list(term_id) from new_terms))
+),
+
+new_term_periods as (
+    select paper_periods.grain_no, paper_periods.period_start, new_term_papers.term_id
+    from new_term_papers
+    semi join new_terms on new_term_papers.term_id = new_terms.term_id
+    inner join paper_numbers on new_term_papers.paper_id = paper_numbers.paper_id
+    inner join paper_periods on paper_numbers.paper_no = paper_periods.paper_no
+),
+{%- endif %}
+
 counted as (
-    select term_numbers.term_no, period_terms.grain_no, period_terms.period_start, count(*) as n_papers
-    from period_terms
-    inner join term_numbers on period_terms.term_id = term_numbers.term_id
-    group by term_numbers.term_no, period_terms.grain_no, period_terms.period_start
+    select term_numbers.term_no, counts.grain_no, counts.period_start, count(*) as n_papers
+    from (
+        select * from period_terms
+        {%- if incremental and new_terms > 0 %}
+        union all
+        -- the touched periods of new terms are counted above already
+        select new_term_periods.*
+        from new_term_periods
+        where not exists (
+            select 1 from touched
+            where touched.grain_no = new_term_periods.grain_no and touched.period_start = new_term_periods.period_start
+        )
+        {%- endif %}
+    ) as counts
+    inner join term_numbers on counts.term_id = term_numbers.term_id
+    group by term_numbers.term_no, counts.grain_no, counts.period_start
 ),
 
 shares as (
@@ -86,6 +214,50 @@ shares as (
     inner join periods on counted.grain_no = periods.grain_no and counted.period_start = periods.period_start
 ),
 
+{%- if incremental %}
+
+-- the shares the table holds for the two periods before each touched one (not counted again),
+-- which share_change and smoothed_share of the touched periods read
+known_shares as (
+    select
+        term_numbers.term_no,
+        grains.grain_no,
+        periods.period_no,
+        known.period_start,
+        known.n_papers,
+        periods.period_papers,
+        known.share_of_listing
+    from {{ this }} as known
+    inner join grains on known.grain = grains.grain
+    inner join periods on grains.grain_no = periods.grain_no and known.period_start = periods.period_start
+    inner join terms on known.term_key = terms.term_key
+    inner join term_numbers on terms.term_id = term_numbers.term_id
+    where exists (
+            select 1 from touched
+            where touched.grain_no = periods.grain_no
+                and periods.period_no between touched.period_no - 2 and touched.period_no - 1
+        )
+        and not exists (
+            select 1 from touched
+            where touched.grain_no = periods.grain_no and touched.period_start = periods.period_start
+        )
+        and not exists (select 1 from new_terms where new_terms.term_no = term_numbers.term_no)
+),
+
+all_shares as (
+    select * from shares
+    union all
+    select * from known_shares
+),
+
+{%- else %}
+
+all_shares as (
+    select * from shares
+),
+
+{%- endif %}
+
 -- the term's share in the two listed periods before (0 where it was not listed then)
 with_previous as (
     select
@@ -94,17 +266,17 @@ with_previous as (
         coalesce(previous_2.share_of_listing, 0) as share_previous_2,
         least(shares.period_no, 3) as n_smoothed
     from shares
-    left join shares as previous_1
+    left join all_shares as previous_1
         on shares.term_no = previous_1.term_no
         and shares.grain_no = previous_1.grain_no
         and previous_1.period_no = shares.period_no - 1
-    left join shares as previous_2
+    left join all_shares as previous_2
         on shares.term_no = previous_2.term_no
         and shares.grain_no = previous_2.grain_no
         and previous_2.period_no = shares.period_no - 2
 ),
 
-final as (
+computed as (
     select
         terms.term,
         terms.term_key,
@@ -136,6 +308,37 @@ final as (
     inner join term_numbers on with_previous.term_no = term_numbers.term_no
     inner join terms on term_numbers.term_id = terms.term_id
     cross join latest
+),
+
+final as (
+    select computed.*, (select max(extracted_at) from {{ ref('int_paper_terms') }}) as updated_at
+    from computed
+    {%- if incremental %}
+    union all
+    -- rows of the touched periods that no paper holds any more, and of periods gone: zeroed
+    -- here, deleted by the post-hook
+    select
+        known.term, known.term_key, known.n_words, known.grain, known.period_start,
+        0, known.period_papers, 0, null, null, false, null
+    from {{ this }} as known
+    inner join grains on known.grain = grains.grain
+    where (
+            exists (
+                select 1 from touched
+                where touched.grain_no = grains.grain_no and touched.period_start = known.period_start
+            )
+            or not exists (
+                select 1 from periods
+                where periods.grain_no = grains.grain_no and periods.period_start = known.period_start
+            )
+        )
+        and not exists (
+            select 1 from computed
+            where computed.term_key = known.term_key
+                and computed.grain = known.grain
+                and computed.period_start = known.period_start
+        )
+    {%- endif %}
 )
 
 select * from final
