@@ -795,3 +795,42 @@ def test_warehouse_from_a_newer_version_is_refused_in_one_line(tmp_path):
             ingest_files(con, scan_landing(raw))
     message = str(err.value)
     assert "\n" not in message and "newer papertrends" in message and str(warehouse) in message
+
+
+def test_warehouse_with_the_previous_term_tables_is_upgraded_and_builds(tmp_path, fast_home):
+    """A version-3 warehouse of the previous release: int_paper_terms held one row per (paper,
+    phrase) and term_trends was a table without updated_at. The upgrade drops the first (the
+    next build extracts every paper again) and term_trends is counted again in full."""
+    raw = tmp_path / "raw"
+    write_dump(raw, "a.txt", compose_dump([paper("ALPHA"), paper("BETA")]), MTIME)
+    warehouse = tmp_path / "warehouse.duckdb"
+    _reference(raw, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw.warehouse_info set schema_version = 3")
+        con.execute("create schema intermediate")
+        con.execute(
+            "create table intermediate.int_paper_terms as select 'x' as paper_id, 'h' as text_hash, "
+            "1::ubigint as term_id, 1::ubigint as surface_id, 1::tinyint as n_words, "
+            "1 as n_occurrences, 'v' as extraction_version, now()::timestamp as extracted_at"
+        )
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.term_trends as select 'gone' as term, 'gone' as term_key, "
+            "1 as n_words, 'week' as grain, date '2020-01-06' as period_start, 1 as n_papers, "
+            "1 as period_papers, 1.0 as share_of_listing, null::double as share_change, "
+            "1.0 as smoothed_share, false as is_partial"
+        )
+    result = _cli(_env(raw, warehouse, fast_home), "run")
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select schema_version from raw.warehouse_info").fetchone() == (
+            SCHEMA_VERSION,
+        )
+        assert con.execute(
+            "select count(*), count(*) filter (where len(term_ids) > 0) from intermediate.int_paper_terms"
+        ).fetchone() == (2, 2)
+        # the old table's rows are replaced (a term no paper holds is gone), with updated_at
+        assert con.execute(
+            "select count(*) from marts.term_trends where term_key = 'gone'"
+        ).fetchone() == (0,)
+        assert "updated_at" in [c[0] for c in con.execute("describe marts.term_trends").fetchall()]

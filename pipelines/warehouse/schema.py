@@ -22,7 +22,7 @@ import duckdb
 
 from pipelines.errors import LandingFolderMismatch, WarehouseUnusable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -92,8 +92,24 @@ def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table raw.warehouse_info add column if not exists landing_folder varchar")
 
 
+def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
+    # int_paper_terms became one row per paper (a dbt Python model with lists of ids); the
+    # table of the SQL model (one row per phrase) cannot be changed into it in place, so it goes
+    # and the next dbt build extracts every paper again (its downstream counts follow)
+    old_layout = con.execute(
+        "select count(*) from information_schema.columns where table_catalog = current_database() "
+        "and table_schema = 'intermediate' and table_name = 'int_paper_terms' and column_name = 'term_id'"
+    ).fetchone()[0]
+    if old_layout:
+        con.execute("drop table intermediate.int_paper_terms")
+
+
 # MIGRATIONS[n] turns a version-n warehouse into version n + 1.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -152,6 +168,21 @@ def check_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
             f"{_path(con)}: built from the landing folder {stored}, not {wanted}: give this "
             "folder its own warehouse (--warehouse NEW.duckdb), or move this one away to rebuild"
         )
+    if stored is None and _holds_none_of(con, folder):
+        # built before warehouses recorded their folder: its dumps came from somewhere else
+        raise LandingFolderMismatch(
+            f"{_path(con)}: holds dumps none of which are in {wanted} (it was built from another "
+            "folder before papertrends recorded landing folders): give this folder its own "
+            "warehouse (--warehouse NEW.duckdb), or move this one away to rebuild"
+        )
+
+
+def _holds_none_of(con: duckdb.DuckDBPyConnection, folder: Path) -> bool:
+    """Does the warehouse hold loaded dumps, none of them a file of ``folder``?"""
+    if stored_schema_version(con) is None:
+        return False
+    names = [name for (name,) in con.execute("select distinct file_name from raw.dumps").fetchall()]
+    return bool(names) and not any((folder / name).exists() for name in names)
 
 
 def bind_landing_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

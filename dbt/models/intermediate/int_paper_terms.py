@@ -48,7 +48,14 @@ def model(dbt, session):
     papers = dbt.ref("int_papers__deduped").select(
         "paper_id, text_hash, title, abstract, first_seen, last_seen"
     )
-    if dbt.is_incremental:
+    # a table written before this layout (the SQL model's one row per phrase, or before
+    # first_seen/change) is extracted again in full: every paper's rows are replaced
+    columns = (
+        set(session.sql(f"select * from {dbt.this} limit 0").columns)
+        if dbt.is_incremental
+        else set()
+    )
+    if dbt.is_incremental and {"term_ids", "first_seen", "change", "extraction_version"} <= columns:
         # the papers' state in this table, under this extraction version (lists left out)
         done = session.sql(
             f"select paper_id, text_hash, first_seen, last_seen from {dbt.this} "

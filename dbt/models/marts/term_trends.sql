@@ -21,7 +21,11 @@
 -- every term; and every period of the terms that are new to the vocabulary or now shown another
 -- way. Rows of terms that left the vocabulary, and rows whose count fell to 0, are deleted (the
 -- post-hook). A full build counts everything; both give the same table (tests/test_terms.py).
-{%- set incremental = is_incremental() %}
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+{#- a table written before the model was incremental (no updated_at) is counted again in full and
+    its rows replaced #}
+{%- set incremental = is_incremental() and 'updated_at' in columns %}
+{%- set replace_existing = is_incremental() and not incremental %}
 {%- set new_terms = 0 %}
 {%- if incremental and execute %}
     {%- set new_terms = run_query(
@@ -313,7 +317,7 @@ computed as (
 final as (
     select computed.*, (select max(extracted_at) from {{ ref('int_paper_terms') }}) as updated_at
     from computed
-    {%- if incremental %}
+    {%- if incremental or replace_existing %}
     union all
     -- rows of the touched periods that no paper holds any more, and of periods gone: zeroed
     -- here, deleted by the post-hook
@@ -323,6 +327,9 @@ final as (
     from {{ this }} as known
     inner join grains on known.grain = grains.grain
     where (
+            {%- if replace_existing %}
+            true
+            {%- else %}
             exists (
                 select 1 from touched
                 where touched.grain_no = grains.grain_no and touched.period_start = known.period_start
@@ -331,6 +338,7 @@ final as (
                 select 1 from periods
                 where periods.grain_no = grains.grain_no and periods.period_start = known.period_start
             )
+            {%- endif %}
         )
         and not exists (
             select 1 from computed
