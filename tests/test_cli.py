@@ -274,6 +274,17 @@ def test_a_warehouse_refuses_another_landing_folder_in_one_line(papertrends, tmp
     own = papertrends("ingest", "--raw-dir", str(second), "--warehouse", str(tmp_path / "b.duckdb"))
     assert own.returncode == 0, own.stderr
 
+    # a warehouse built before folders were recorded (none stored) and holding none of the
+    # folder's dumps came from another folder: refused too, not bound to this one
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw.warehouse_info set landing_folder = null")
+    result = papertrends("ingest", "--raw-dir", str(second))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "holds dumps none of which are in" in result.stderr
+    assert _query(warehouse, "select landing_folder from raw.warehouse_info") == [(None,)]
+    # ... while the folder it was built from is still taken
+    assert papertrends("ingest").returncode == 0
+
 
 def test_demo_writes_its_sample_and_warehouse_under_data_demo_only(cli_env, tmp_path):
     env = {k: v for k, v in cli_env.items() if not k.startswith("PAPERTRENDS_")}
