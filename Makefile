@@ -53,7 +53,7 @@ ifeq ($(strip $(RAW_DIR)),)
 		echo "$(DEFAULT_RAW_DIR)/ holds no dumps: running the demo (synthetic sample, warehouse data/demo/warehouse.duckdb); put your dumps into $(DEFAULT_RAW_DIR)/ or pass RAW_DIR=..."; \
 		$(BIN)/papertrends demo --dumps $(SAMPLE_DUMPS); \
 	else \
-		$(BIN)/papertrends run --raw-dir "$(DEFAULT_RAW_DIR)"; \
+		$(BIN)/papertrends run --raw-dir "$(DEFAULT_RAW_DIR)" $(if $(strip $(WAREHOUSE)),--warehouse "$(WAREHOUSE)"); \
 	fi
 else
 	$(BIN)/papertrends run --raw-dir "$(RAW_DIR)" $(if $(strip $(WAREHOUSE)),--warehouse "$(WAREHOUSE)")

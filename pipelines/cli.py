@@ -390,7 +390,8 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     if stop_signals:
         print("papertrends ui: stopped", file=sys.stderr)
         return EXIT_OK
-    return code
+    # dagster dev's own exit codes are not papertrends' (its 2 would read as failed checks)
+    return EXIT_OK if code == 0 else EXIT_FAILED
 
 
 def _ui_child_setup() -> None:

@@ -50,7 +50,7 @@ def _system_python_supported() -> bool:
     if not SYSTEM_PYTHON.exists():
         return False
     version = subprocess.run(
-        [str(SYSTEM_PYTHON), "-c", "import sys; print(sys.version_info[:2] >= (3, 11))"],
+        [str(SYSTEM_PYTHON), "-c", "import sys; print((3, 11) <= sys.version_info[:2] < (3, 13))"],
         capture_output=True,
         text=True,
     ).stdout.strip()
