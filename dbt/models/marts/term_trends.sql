@@ -30,7 +30,7 @@
 {%- if incremental and execute %}
     {%- set new_terms = run_query(
         "select count(*) from " ~ ref('terms') ~ " as terms where not exists (select 1 from "
-        ~ this ~ " as known where known.term_key = terms.term_key and known.term = terms.term)"
+        ~ this ~ " as known where known.term_key = terms.term_key)"
     ).rows[0][0] %}
 {%- endif %}
 with terms as (
@@ -145,14 +145,22 @@ touched as (
         and periods.period_no between moved.period_no and moved.period_no + 2
 ),
 
--- terms new to the table (or shown another way now): every period
+-- terms new to the table: every period is counted
 new_terms as (
-    select term_numbers.term_no, terms.term_id
+    select term_numbers.term_no, terms.term_id, vocabulary.first_seen
     from terms
     inner join term_numbers on terms.term_id = term_numbers.term_id
-    where not exists (
-        select 1 from {{ this }} as known where known.term_key = terms.term_key and known.term = terms.term
-    )
+    inner join {{ ref('terms') }} as vocabulary on terms.term_id = vocabulary.term_id
+    where not exists (select 1 from {{ this }} as known where known.term_key = terms.term_key)
+),
+
+-- terms the table holds written another way than most papers now write them ("adapter" ->
+-- "adapters"): their rows are written again with the new text, not counted again
+renamed as (
+    select known.*, terms.term as new_term
+    from {{ this }} as known
+    inner join terms on known.term_key = terms.term_key
+    where known.term <> terms.term
 ),
 {%- endif %}
 
@@ -171,16 +179,23 @@ period_terms as (
 ),
 
 {%- if incremental and new_terms > 0 %}
+-- the (paper, new term) pairs. A paper holding a term was first listed on or after the term's
+-- first_seen, and a new term is usually a recent one: only those papers' lists are read.
 new_term_papers as (
-    select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
-    from {{ ref('int_paper_terms') }} as paper_terms
-    where list_has_any(paper_terms.term_ids, (select list(term_id) from new_terms))
+    select listed.paper_id, listed.term_id
+    from (
+        select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
+        from {{ ref('int_paper_terms') }} as paper_terms
+        cross join (select list(term_id) as ids, min(first_seen) as since from new_terms) as new_ids
+        where paper_terms.first_seen >= new_ids.since
+            and list_has_any(paper_terms.term_ids, new_ids.ids)
+    ) as listed
+    semi join new_terms on listed.term_id = new_terms.term_id
 ),
 
 new_term_periods as (
     select paper_periods.grain_no, paper_periods.period_start, new_term_papers.term_id
     from new_term_papers
-    semi join new_terms on new_term_papers.term_id = new_terms.term_id
     inner join paper_numbers on new_term_papers.paper_id = paper_numbers.paper_id
     inner join paper_periods on paper_numbers.paper_no = paper_periods.paper_no
 ),
@@ -317,6 +332,20 @@ computed as (
 final as (
     select computed.*, (select max(extracted_at) from {{ ref('int_paper_terms') }}) as updated_at
     from computed
+    {%- if incremental %}
+    union all
+    -- renamed terms' rows outside the touched periods, with the new text
+    select
+        renamed.new_term, renamed.term_key, renamed.n_words, renamed.grain, renamed.period_start,
+        renamed.n_papers, renamed.period_papers, renamed.share_of_listing, renamed.share_change,
+        renamed.smoothed_share, renamed.is_partial, renamed.updated_at
+    from renamed
+    inner join grains on renamed.grain = grains.grain
+    where not exists (
+        select 1 from touched
+        where touched.grain_no = grains.grain_no and touched.period_start = renamed.period_start
+    )
+    {%- endif %}
     {%- if incremental or replace_existing %}
     union all
     -- rows of the touched periods that no paper holds any more, and of periods gone: zeroed
