@@ -279,3 +279,22 @@ def test_reports_and_quality_results_live_beside_their_warehouse(monkeypatch, tm
     assert {a.reports_dir, a.quality_dir}.isdisjoint({b.reports_dir, b.quality_dir})
     monkeypatch.setenv(REPORTS_DIR_ENV, str(tmp_path / "mine"))
     assert load_settings(warehouse=tmp_path / "a.duckdb").reports_dir == tmp_path / "mine"
+
+
+def test_table_facts_count_tables_but_never_run_a_view_whole():
+    import duckdb
+
+    from pipelines.defs.metadata import table_metadata
+    from pipelines.warehouse.metadata import table_facts
+
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.t as select range as n, [range, range] as ids from range(7)"
+    )
+    con.execute("create view intermediate.v as select n, unnest(ids) as id from intermediate.t")
+    table, view = table_facts(con, "intermediate.t"), table_facts(con, "intermediate.v")
+    assert table.row_count == 7 and view.row_count is None
+    assert len(view.preview.rows) > 0
+    assert table_metadata(table)["dagster/row_count"].value == 7
+    assert "dagster/row_count" not in table_metadata(view) and "preview" in table_metadata(view)

@@ -280,7 +280,8 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
     incremental = {t: _query(warehouse, f"select * from {t} order by all") for t in TERM_TABLES}
     # the rewritten paper counts its previous phrases out, the new ones in
     assert _query(
-        warehouse, "select change, count(*) from intermediate.int_paper_terms group by all order by all"
+        warehouse,
+        "select change, count(*) from intermediate.int_paper_terms group by all order by all",
     ) == [("changed", 1), ("new", 4)]
     terms = _terms(warehouse)
     assert "pretrained language models" not in terms  # the rewritten abstract dropped it: 2 left
@@ -304,5 +305,9 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
             "from intermediate.int_paper_terms limit 1"
         )
     test = _dbt(env, tmp_path / "t", "test", "--select", "int_paper_terms", expect=1)
-    for failing in ("unique_int_paper_terms_paper_id", "list_elements_unique_int_paper_terms", "list_lengths_match_int_paper_terms"):
+    for failing in (
+        "unique_int_paper_terms_paper_id",
+        "list_elements_unique_int_paper_terms",
+        "list_lengths_match_int_paper_terms",
+    ):
         assert f"FAIL 1 {failing}" in test.stdout, test.stdout[-2000:]

@@ -172,7 +172,8 @@ EDGE_PAPERS = {
         "What Kitchens Tell About Teapots",
         "We investigate how the colour of teapots varies across kitchens and homes. We find "
         "that most teapots are white, and our findings suggest that colour follows the kitchen. "
-        + FILLER * 3,
+        + FILLER
+        * 3,
     ),
     # the same study cues beside a proposal: a method paper, not a study
     "study_proposing": (

@@ -24,8 +24,9 @@ def preview_markdown(preview: Preview, total: int | None = None) -> str:
 
 
 def table_metadata(facts: TableFacts) -> dict[str, dg.MetadataValue]:
-    """Row count (Dagster's standard ``dagster/row_count``) and a preview of the first rows."""
-    return {
-        "dagster/row_count": dg.MetadataValue.int(facts.row_count),
-        "preview": dg.MetadataValue.md(preview_markdown(facts.preview, facts.row_count)),
-    }
+    """Row count (Dagster's standard ``dagster/row_count``; none for a view) and a preview of the
+    first rows."""
+    metadata = {"preview": dg.MetadataValue.md(preview_markdown(facts.preview, facts.row_count))}
+    if facts.row_count is not None:
+        metadata["dagster/row_count"] = dg.MetadataValue.int(facts.row_count)
+    return metadata

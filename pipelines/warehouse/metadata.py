@@ -56,7 +56,7 @@ class TableFacts:
     """Row count and a preview of one table or view."""
 
     relation: str
-    row_count: int
+    row_count: int | None
     preview: Preview
 
 
@@ -101,10 +101,17 @@ def _preview(
 def table_facts(
     con: duckdb.DuckDBPyConnection, relation: str, limit: int = PREVIEW_ROWS
 ) -> TableFacts:
-    """Row count and first rows of ``relation`` (``schema.name``), ordered by PREVIEW_ORDER."""
+    """Row count and first rows of ``relation`` (``schema.name``), ordered by PREVIEW_ORDER.
+    A view has no row count: counting would run it whole (int_paper_term_pairs unnests 100
+    million pairs at 10,000 dumps, 1.8 GB of memory for a number)."""
     schema, name = relation.split(".", 1)
     quoted = f'"{schema}"."{name}"'
-    row_count = con.execute(f"select count(*) from {quoted}").fetchone()[0]
+    is_view = con.execute(
+        "select count(*) from duckdb_views() where database_name = current_database() "
+        "and schema_name = ? and view_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+    row_count = None if is_view else con.execute(f"select count(*) from {quoted}").fetchone()[0]
     order = PREVIEW_ORDER.get(relation)
     select = PREVIEW_SELECT.get(relation, "*")
     query = f"select {select} from {quoted}" + (f" order by {order}" if order else "")
