@@ -106,21 +106,28 @@ def _fake_python_without_venv(folder: Path) -> Path:
     return fake
 
 
-@needs_make
-def test_missing_python3_venv_is_one_line_saying_how_to_get_it(tmp_path):
+def _make_install_in_scratch(
+    tmp_path: Path, python: Path
+) -> tuple[Path, subprocess.CompletedProcess]:
+    """`make install PYTHON=python` in a scratch folder holding only the Makefile and the lock."""
     project = tmp_path / "project"
     project.mkdir()
     for name in ("Makefile", "pyproject.toml", "uv.lock"):
         shutil.copy2(PROJECT_DIR / name, project / name)
-    fake = _fake_python_without_venv(tmp_path)
     result = subprocess.run(
-        ["make", "--no-print-directory", "install", f"PYTHON={fake}"],
+        ["make", "--no-print-directory", "install", f"PYTHON={python}"],
         cwd=project,
         env=_stock_env(),
         capture_output=True,
         text=True,
         timeout=60,
     )
+    return project, result
+
+
+@needs_make
+def test_missing_python3_venv_is_one_line_saying_how_to_get_it(tmp_path):
+    project, result = _make_install_in_scratch(tmp_path, _fake_python_without_venv(tmp_path))
     assert result.returncode != 0
     minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
     lines = [line for line in result.stdout.splitlines() if line.strip()]
@@ -131,22 +138,11 @@ def test_missing_python3_venv_is_one_line_saying_how_to_get_it(tmp_path):
 
 @needs_make
 def test_unsupported_python_is_one_line_naming_the_versions(tmp_path):
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("Makefile", "pyproject.toml", "uv.lock"):
-        shutil.copy2(PROJECT_DIR / name, project / name)
     old = tmp_path / "python3"
     # a "Python 3.10": the version check exits 1, the version query prints 3.10
     old.write_text('#!/bin/sh\ncase "$2" in *sys.exit*) exit 1 ;; *) echo 3.10 ;; esac\n')
     old.chmod(old.stat().st_mode | stat.S_IEXEC)
-    result = subprocess.run(
-        ["make", "--no-print-directory", "install", f"PYTHON={old}"],
-        cwd=project,
-        env=_stock_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    _, result = _make_install_in_scratch(tmp_path, old)
     assert result.returncode != 0
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, result.stdout

@@ -162,6 +162,16 @@ def _wait(what: str, ui: Ui, seconds: float, probe):
         time.sleep(1.0)
 
 
+def _wait_until_loaded(running: Ui) -> None:
+    """Until the webserver answers with the code location's sensors."""
+    _wait(
+        "loaded code location",
+        running,
+        STARTUP_SECONDS,
+        lambda: running.graphql(SENSORS_QUERY)["sensorsOrError"]["__typename"] == "Sensors",
+    )
+
+
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory: pytest.TempPathFactory):
     """`papertrends ui` on a free port with its own DAGSTER_HOME, landing folder and warehouse."""
@@ -181,12 +191,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
         )
     running = Ui(process=process, port=port, env=env, raw_dir=root / "raw", log=log)
     try:
-        _wait(
-            "loaded code location",
-            running,
-            STARTUP_SECONDS,
-            lambda: running.graphql(SENSORS_QUERY)["sensorsOrError"]["__typename"] == "Sensors",
-        )
+        _wait_until_loaded(running)
         yield running
     finally:
         _stop(process)
@@ -384,12 +389,7 @@ def test_ui_stops_with_all_its_children_on_term_and_int(tmp_path, signum):
         )
     running = Ui(process=process, port=port, env=env, raw_dir=tmp_path / "raw", log=log)
     try:
-        _wait(
-            "loaded code location",
-            running,
-            STARTUP_SECONDS,
-            lambda: running.graphql(SENSORS_QUERY)["sensorsOrError"]["__typename"] == "Sensors",
-        )
+        _wait_until_loaded(running)
         started = _descendants(process.pid)
         assert len(started) >= 3, started  # dagster dev, its webserver and daemon (and more)
         process.send_signal(signum)  # to papertrends alone, as `kill %1` does

@@ -34,8 +34,6 @@ _SPLIT = r"[-‐‑‒–—/_]"
 _PUNCT = r"[.,;:!?()\[\]{}\"“”'`]"
 _TOKEN = r"[a-z0-9][a-z0-9+]*|" + _PUNCT + "+"
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 OCCURRENCES = {
@@ -75,14 +73,6 @@ def version(stopwords: list[str]) -> str:
     """Changes with the rules, the stop words and polars' version (ids are polars hashes)."""
     key = "|".join([RULES, pl.__version__, str(SEED), *sorted(stopwords)])
     return hashlib.md5(key.encode()).hexdigest()
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: a bijection of 64-bit integers that spreads every input bit."""
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * _M1
-        x = (x ^ (x >> np.uint64(27))) * _M2
-        return x ^ (x >> np.uint64(31))
 
 
 def combine(*ids: np.ndarray) -> np.ndarray:
@@ -133,11 +123,6 @@ def fold_plural(word: pl.Expr) -> pl.Expr:
         .then(word.str.slice(0, n - 1))
         .otherwise(word)
     )
-
-
-def word_ids(words: pl.Series) -> np.ndarray:
-    """The id of each word as written (its surface id)."""
-    return words.hash(SEED).to_numpy()
 
 
 def _normalised_tokens(papers: pl.LazyFrame) -> pl.LazyFrame:

@@ -55,7 +55,10 @@ def model(dbt, session):
         if dbt.is_incremental
         else set()
     )
-    if dbt.is_incremental and {"term_ids", "first_seen", "change", "extraction_version"} <= columns:
+    incremental = (
+        dbt.is_incremental and {"term_ids", "first_seen", "change", "extraction_version"} <= columns
+    )
+    if incremental:
         # the papers' state in this table, under this extraction version (lists left out)
         done = session.sql(
             f"select paper_id, text_hash, first_seen, last_seen from {dbt.this} "
@@ -77,8 +80,10 @@ def model(dbt, session):
     else:
         todo = papers.select("*, 'new' as change")
     # the previous phrases of the papers whose text changed (few): their delta is applied downstream
-    changed = todo.filter("change = 'changed'").select("paper_id").pl()["paper_id"]
     previous = pl.DataFrame(schema={"paper_id": pl.String})
+    changed = (
+        todo.filter("change = 'changed'").select("paper_id").pl()["paper_id"] if incremental else []
+    )
     if len(changed):
         previous = session.sql(
             f"select paper_id, {', '.join(LISTS)} from {dbt.this} where paper_id in "
