@@ -5,7 +5,10 @@
         materialized='incremental',
         unique_key='paper_id',
         incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns'
+        on_schema_change='sync_all_columns',
+        post_hook=[
+            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_papers__deduped') }})",
+        ]
     )
 }}
 -- One row per (paper, topic, field, term): the taxonomy terms found in each paper's title and
@@ -14,7 +17,26 @@
 -- available") are blanked out before matching. Incremental on paper_id: only papers that are new,
 -- whose latest text changed, or all papers when the taxonomy or exclusions changed
 -- (taxonomy_version) are matched again; delete+insert removes every old row of a re-matched paper.
+-- Only papers whose text int_papers__deduped wrote since this model's last build
+-- (text_updated_at after its matched_at) are matched, unless the taxonomy changed (then every
+-- paper whose stored text_hash or taxonomy_version differs); papers no longer listed are deleted.
 {%- set taxonomy_version = taxonomy_version() %}
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+{%- set watermark = none %}
+{%- if is_incremental() and 'matched_at' in columns and execute %}
+    {%- set row = run_query(
+        "select max(matched_at)::varchar, bool_or(taxonomy_version <> '" ~ taxonomy_version ~ "') from " ~ this
+    ).rows[0] %}
+    {%- if row[0] is not none and not row[1] %}{% set watermark = row[0] %}{% endif %}
+{%- endif %}
+{#- many texts written since (int_papers__deduped built again in full): match only those whose
+    text_hash this table does not hold already #}
+{%- set check_done = watermark is none %}
+{%- if watermark is not none and execute %}
+    {%- set check_done = run_query(
+        "select count(*) > 10000 from " ~ ref('int_papers__deduped') ~ " where text_updated_at > '" ~ watermark ~ "'::timestamp"
+    ).rows[0][0] %}
+{%- endif %}
 {%- set taxonomy = taxonomy_rows() %}
 {#- the words after which a title names the paper's means, not its subject #}
 {%- set means = "\\b(?:via|with|using|through|by|leveraging|based on)\\b" %}
@@ -26,14 +48,18 @@ with cleaned as not materialized (
         regexp_replace(lower(papers.title), '{{ topic_exclusions() }}', ' ', 'g') as title,
         regexp_replace(lower(papers.abstract), '{{ topic_exclusions() }}', ' ', 'g') as abstract
     from {{ ref('int_papers__deduped') }} as papers
-    {% if is_incremental() %}
-    left join (
-        select distinct paper_id, text_hash, taxonomy_version from {{ this }}
-    ) as done on papers.paper_id = done.paper_id
-    where done.paper_id is null
-        or done.text_hash <> papers.text_hash
-        or done.taxonomy_version <> '{{ taxonomy_version }}'
-    {% endif %}
+    where true
+    {%- if watermark is not none %}
+        and papers.text_updated_at > '{{ watermark }}'::timestamp
+    {%- endif %}
+    {%- if is_incremental() and check_done %}
+        and not exists (
+            select 1 from {{ this }} as done
+            where done.paper_id = papers.paper_id
+                and done.text_hash = papers.text_hash
+                and done.taxonomy_version = '{{ taxonomy_version }}'
+        )
+    {%- endif %}
 ),
 
 -- the title split at its first "via / with / using / through / by / leveraging / based on": a
@@ -177,6 +203,7 @@ matched as (
         counted.paper_id,
         counted.text_hash,
         '{{ taxonomy_version }}' as taxonomy_version,
+        timezone('UTC', now()) as matched_at,
         term_topics.topic,
         term_topics.tier,
         counted.field,
@@ -217,6 +244,7 @@ select
     paper_id,
     text_hash,
     '{{ taxonomy_version }}' as taxonomy_version,
+    timezone('UTC', now()) as matched_at,
     '{{ var("topic_study_topic") }}' as topic,
     'study' as tier,
     'abstract' as field,

@@ -1,14 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='paper_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='sync_all_columns',
+        post_hook=[
+            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_sightings__dated') }})",
+        ]
+    )
+}}
 -- One row per paper: its latest title and abstract, when it was first and last listed.
+--
+-- Incremental (delete+insert on paper_id): every build finds each paper's latest listing and
+-- listing dates from the (narrow) dated sightings, and writes again only the papers for which
+-- they differ from the table: new papers, papers listed again, papers whose listings moved (a
+-- dump superseded by a new version of its file). Their texts are joined, hashed and scanned for
+-- a code link; the other papers are left as they are. A paper no longer listed at all is deleted
+-- (the post-hook). updated_at says when a row was written, text_updated_at when its text last
+-- changed: downstream incremental models take the rows written since their own last build.
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+{#- a table written before this layout (no latest listing kept) is written again in full #}
+{%- set incremental = is_incremental() and 'text_updated_at' in columns %}
 with sightings as (
-    select
-        sightings.paper_id,
-        dumps.listing_date,
-        dumps.ingested_at,
-        sightings.dump_id,
-        sightings.position
-    from {{ ref('stg_raw__sightings') }} as sightings
-    inner join {{ ref('stg_raw__dumps') }} as dumps on sightings.dump_id = dumps.dump_id
-    where dumps.status = 'loaded'
+    select paper_id, listing_date, ingested_at, dump_id, position
+    from {{ ref('int_sightings__dated') }}
 ),
 
 -- the latest listing wins: latest date, then latest ingested, then a stable tie-break; the
@@ -28,18 +43,48 @@ latest as (
     group by paper_id
 ),
 
+changed as (
+    select
+        latest.*,
+        {%- if incremental %}
+        known.text_hash as known_text_hash,
+        known.text_updated_at as known_text_updated_at
+        {%- else %}
+        null::varchar as known_text_hash,
+        null::timestamp as known_text_updated_at
+        {%- endif %}
+    from latest
+    {%- if incremental %}
+    left join {{ this }} as known on latest.paper_id = known.paper_id
+    where known.paper_id is null
+        or known.latest_dump_id <> latest.latest_listing.dump_id
+        or known.latest_position <> latest.latest_listing.position
+        or known.first_seen <> latest.first_seen
+        or known.last_seen <> latest.last_seen
+        or known.n_listings <> latest.n_listings
+    {%- endif %}
+),
+
 papers as (
     select
-        latest.paper_id,
+        changed.paper_id,
         texts.title,
         texts.abstract,
-        latest.first_seen,
-        latest.last_seen,
-        latest.n_listings
-    from latest
+        changed.first_seen,
+        changed.last_seen,
+        changed.n_listings,
+        changed.latest_listing.dump_id as latest_dump_id,
+        changed.latest_listing.position as latest_position,
+        changed.known_text_hash,
+        changed.known_text_updated_at
+    from changed
     inner join {{ ref('stg_raw__sightings') }} as texts
-        on latest.latest_listing.dump_id = texts.dump_id
-        and latest.latest_listing.position = texts.position
+        on changed.latest_listing.dump_id = texts.dump_id
+        and changed.latest_listing.position = texts.position
+),
+
+hashed as (
+    select *, md5(title || chr(10) || abstract) as text_hash from papers
 ),
 
 final as (
@@ -47,7 +92,7 @@ final as (
         paper_id,
         title,
         abstract,
-        md5(title || chr(10) || abstract) as text_hash,
+        text_hash,
         first_seen,
         last_seen,
         n_listings,
@@ -61,8 +106,15 @@ final as (
                 '.'
             ),
             ''
-        ) as code_url
-    from papers
+        ) as code_url,
+        latest_dump_id,
+        latest_position,
+        timezone('UTC', now()) as updated_at,
+        case
+            when text_hash = known_text_hash then known_text_updated_at
+            else timezone('UTC', now())
+        end as text_updated_at
+    from hashed
 )
 
 select * from final

@@ -1,11 +1,52 @@
+-- depends_on: {{ ref('topic_taxonomy') }}
+-- depends_on: {{ ref('topic_exclusions') }}
 -- One row per (paper, topic): every topic a paper is assigned (multi-label), ranked, with the
 -- terms that explain it and a confidence; a paper assigned no topic has the single topic 'other'.
 -- The rules (README "How topics are matched"): a term's weight depends on its tier and field;
 -- generic support terms never assign a topic alone; a topic named in the title must be
 -- confirmed by the abstract, one only in the abstract must recur there; it must come close
 -- enough to the paper's best topic. The primary topic is the paper's subject, not its means.
+--
+-- Incremental (delete+insert on paper_id): a build ranks again only the papers that
+-- int_paper_topics matched since this table's last build (updated_at); all papers when the rules
+-- changed (rules_version: this model's SQL, its topic_* vars and the taxonomy seeds). Papers no
+-- longer listed are deleted (the post-hook). A full build gives the same table.
+{{
+    config(
+        materialized='incremental',
+        unique_key='paper_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='sync_all_columns',
+        post_hook=[
+            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_papers__deduped') }})",
+        ]
+    )
+}}
 {%- set facets = "'" ~ var('topic_facets') | join("', '") ~ "'" %}
-with matches as (
+{%- set rule_vars = [] %}
+{%- for name in ['topic_facets', 'topic_study_weight', 'topic_title_weight', 'topic_support_weight',
+    'topic_abstract_hits_cap', 'topic_support_cap', 'topic_title_confirm_hits', 'topic_abstract_only_hits',
+    'topic_min_evidence', 'topic_lead_bonus', 'topic_relative_min', 'topic_max_topics'] %}
+    {%- do rule_vars.append(name ~ '=' ~ var(name) | string) %}
+{%- endfor %}
+{%- set rules_version = local_md5(model.raw_code ~ taxonomy_version() ~ rule_vars | join(';')) %}
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+{%- set watermark = none %}
+{%- if is_incremental() and 'rules_version' in columns and execute %}
+    {%- set row = run_query(
+        "select max(updated_at)::varchar, bool_or(rules_version <> '" ~ rules_version ~ "') from " ~ this
+    ).rows[0] %}
+    {%- if row[0] is not none and not row[1] %}{% set watermark = row[0] %}{% endif %}
+{%- endif %}
+with todo as (
+    select distinct paper_id
+    from {{ ref('int_paper_topics') }}
+    {%- if watermark is not none %}
+    where matched_at > '{{ watermark }}'::timestamp
+    {%- endif %}
+),
+
+matches as (
     select
         paper_id,
         topic,
@@ -17,11 +58,17 @@ with matches as (
         bool_or(field = 'title') as in_title_head
     from {{ ref('int_paper_topics') }}
     where topic is not null
+    {%- if watermark is not none %}
+        and paper_id in (select paper_id from todo)
+    {%- endif %}
     group by all
 ),
 
 papers as (
     select paper_id from {{ ref('int_papers__deduped') }}
+    {%- if watermark is not none %}
+    where paper_id in (select paper_id from todo)
+    {%- endif %}
 ),
 
 weighted as (
@@ -142,6 +189,11 @@ final as (
     union all
     select paper_id, topic, topic_rank::integer, true as is_primary, score, evidence, matched_terms
     from unmatched
+),
+
+stamped as (
+    select *, '{{ rules_version }}' as rules_version, timezone('UTC', now()) as updated_at
+    from final
 )
 
-select * from final
+select * from stamped

@@ -1,6 +1,39 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='paper_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='sync_all_columns',
+        post_hook=[
+            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_papers__deduped') }})",
+        ]
+    )
+}}
 -- One row per paper: latest title and abstract, listing history, code link, primary topic.
-with papers as (
+--
+-- Incremental (delete+insert on paper_id): a build writes again only the papers whose
+-- int_papers__deduped row or whose topics (paper_topics) were written since this table's last
+-- build (updated_at); papers no longer listed are deleted (the post-hook). A full build gives the
+-- same table.
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+{%- set watermark = none %}
+{%- if is_incremental() and 'updated_at' in columns and execute %}
+    {%- set watermark = run_query("select max(updated_at)::varchar from " ~ this).rows[0][0] %}
+{%- endif %}
+with
+{%- if watermark is not none %}
+todo as (
+    select paper_id from {{ ref('int_papers__deduped') }} where updated_at > '{{ watermark }}'::timestamp
+    union
+    select paper_id from {{ ref('paper_topics') }} where updated_at > '{{ watermark }}'::timestamp
+),
+{%- endif %}
+
+papers as (
     select * from {{ ref('int_papers__deduped') }}
+    {%- if watermark is not none %}
+    where paper_id in (select paper_id from todo)
+    {%- endif %}
 ),
 
 primary_topics as (
@@ -8,6 +41,9 @@ primary_topics as (
     select paper_id, topic as primary_topic
     from {{ ref('paper_topics') }}
     where is_primary
+    {%- if watermark is not none %}
+        and paper_id in (select paper_id from todo)
+    {%- endif %}
 ),
 
 final as (
@@ -19,7 +55,8 @@ final as (
         papers.last_seen,
         papers.n_listings,
         papers.code_url,
-        primary_topics.primary_topic
+        primary_topics.primary_topic,
+        timezone('UTC', now()) as updated_at
     from papers
     left join primary_topics on papers.paper_id = primary_topics.paper_id
 )

@@ -7,6 +7,16 @@
 -- var('emerging_window_days') days, at least var('emerging_min_papers') hold the term and their
 -- share is at least var('emerging_burst_scale') times its (add-one smoothed) share among the
 -- topic's earlier papers.
+-- The joins run in the order written (pre-hook): with DuckDB's join-order optimizer, the
+-- estimates of an incrementally written paper_topics can make it build the hash table of the
+-- vocabulary semi join on the 40 million unnested (topic, term) rows instead of the vocabulary
+-- (measured at 10,000 dumps: 25 s instead of 2.5 s).
+{{
+    config(
+        pre_hook="set disabled_optimizers = 'join_order'",
+        post_hook="reset disabled_optimizers"
+    )
+}}
 with terms as (
     select term_id, term, term_key, n_words from {{ ref('terms') }}
 ),

@@ -1,0 +1,137 @@
+"""Incremental builds equal a full refresh: an archive built in five steps (new dumps, re-listings,
+an overwritten file whose old version's papers vanish, rewritten abstracts) gives, after each
+comparison step, every mart row for row as `dbt build --full-refresh` of the same raw layer."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from pipelines.dumps.synth import write_dumps
+from tests.conftest import BIN, isolated_env
+from tests.dumpkit import compose_dump, write_dump
+
+PROJECT = Path(__file__).resolve().parents[1]
+# columns that say when a row was written, not what it holds
+STAMPS = {"updated_at", "matched_at", "extracted_at"}
+
+
+def _cli(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [str(BIN / "papertrends"), *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode in (0, 3), result.stderr[-3000:]
+
+
+def _full_refresh(warehouse: Path, tmp: Path) -> Path:
+    """A copy of ``warehouse`` with every dbt model built again from its raw layer."""
+    copy = tmp / f"full-{warehouse.stat().st_mtime_ns}.duckdb"
+    shutil.copyfile(warehouse, copy)
+    env = {**isolated_env(tmp), "PAPERTRENDS_WAREHOUSE": str(copy)}
+    result = subprocess.run(
+        [str(BIN / "dbt"), "run", "--full-refresh", "--target-path", str(tmp / "full-target")],
+        cwd=PROJECT / "dbt",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    return copy
+
+
+def _marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table of the marts schema, rows sorted, write stamps left out."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+            ).fetchall()
+        ]
+        found = {}
+        for table in tables:
+            columns = [
+                f'"{name}"'
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+                if name not in STAMPS
+            ]
+            found[table] = con.execute(
+                f"select {', '.join(columns)} from marts.{table} order by all"
+            ).fetchall()
+    return found
+
+
+def _assert_same_as_full_refresh(warehouse: Path, tmp: Path) -> None:
+    incremental = _marts(warehouse)
+    full = _marts(_full_refresh(warehouse, tmp))
+    assert sorted(incremental) == sorted(full)
+    for table, rows in full.items():
+        assert incremental[table] == rows, f"marts.{table} differs from a full refresh"
+
+
+def test_five_incremental_steps_equal_a_full_refresh(tmp_path):
+    source = tmp_path / "synthetic"
+    write_dumps(source, 9, seed=11, papers_per_dump=(20, 30))
+    dumps = sorted(source.iterdir())
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    env = isolated_env(tmp_path)
+    env["PAPERTRENDS_RAW_DIR"] = str(raw)
+    warehouse = Path(env["PAPERTRENDS_WAREHOUSE"])
+
+    def add(*paths: Path) -> None:
+        for path in paths:
+            shutil.copy2(path, raw / path.name)
+
+    # 1. the first days
+    add(*dumps[:3])
+    _cli(env, "run")
+    # 2. more days: new papers and re-listings of earlier ones
+    add(*dumps[3:6])
+    _cli(env, "run")
+    # 3. a file overwritten with another day's listings: the papers only its old version listed
+    #    are no longer listed at all (its new version is dated by its own date line)
+    old = raw / dumps[1].name
+    replacement = dumps[6].read_bytes()
+    mtime = old.stat().st_mtime
+    write_dump(raw, old.name, replacement, mtime + 1)
+    _cli(env, "run")
+    _assert_same_as_full_refresh(warehouse, tmp_path)
+
+    # 4. a day that re-lists two known papers with rewritten abstracts and adds a new one
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        known = con.execute(
+            "select title, abstract from marts.papers order by paper_id limit 2"
+        ).fetchall()
+    rewritten = [
+        (title, "We revisit this work with low-rank adaptation and quantization. " + abstract)
+        for title, abstract in known
+    ]
+    new = (
+        "Sparse Routing for Mixture of Experts Serving",
+        "We serve a mixture of experts model with sparse routing and expert parallelism. " * 4,
+    )
+    write_dump(raw, "rewritten.txt", compose_dump([*rewritten, new], date="Mar 30, 2025"))
+    _cli(env, "run")
+    # 5. the last days
+    add(*dumps[7:])
+    _cli(env, "run")
+    _assert_same_as_full_refresh(warehouse, tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # the overwritten file's old version is superseded, its papers gone from every mart
+        assert con.execute(
+            "select count(*) from raw.dumps where file_name = ? and status = 'superseded'",
+            [old.name],
+        ).fetchone() == (1,)
+        assert con.execute(
+            "select count(*) from marts.papers where title = ?", [new[0]]
+        ).fetchone() == (1,)
