@@ -7,7 +7,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='sync_all_columns',
         post_hook=[
-            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_papers__deduped') }})",
+            "{{ delete_unlisted_papers(ref('int_papers__deduped')) }}",
         ]
     )
 }}
@@ -21,14 +21,7 @@
 -- (text_updated_at after its matched_at) are matched, unless the taxonomy changed (then every
 -- paper whose stored text_hash or taxonomy_version differs); papers no longer listed are deleted.
 {%- set taxonomy_version = taxonomy_version() %}
-{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
-{%- set watermark = none %}
-{%- if is_incremental() and 'matched_at' in columns and execute %}
-    {%- set row = run_query(
-        "select max(matched_at)::varchar, bool_or(taxonomy_version <> '" ~ taxonomy_version ~ "') from " ~ this
-    ).rows[0] %}
-    {%- if row[0] is not none and not row[1] %}{% set watermark = row[0] %}{% endif %}
-{%- endif %}
+{%- set watermark = incremental_watermark('matched_at', 'taxonomy_version', taxonomy_version) %}
 {#- many texts written since (int_papers__deduped built again in full): match only those whose
     text_hash this table does not hold already #}
 {%- set check_done = watermark is none %}

@@ -5,7 +5,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='sync_all_columns',
         post_hook=[
-            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_sightings__dated') }})",
+            "{{ delete_unlisted_papers(ref('int_sightings__dated')) }}",
         ]
     )
 }}

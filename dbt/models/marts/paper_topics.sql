@@ -18,7 +18,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='sync_all_columns',
         post_hook=[
-            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_papers__deduped') }})",
+            "{{ delete_unlisted_papers(ref('int_papers__deduped')) }}",
         ]
     )
 }}
@@ -30,14 +30,7 @@
     {%- do rule_vars.append(name ~ '=' ~ var(name) | string) %}
 {%- endfor %}
 {%- set rules_version = local_md5(model.raw_code ~ taxonomy_version() ~ rule_vars | join(';')) %}
-{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
-{%- set watermark = none %}
-{%- if is_incremental() and 'rules_version' in columns and execute %}
-    {%- set row = run_query(
-        "select max(updated_at)::varchar, bool_or(rules_version <> '" ~ rules_version ~ "') from " ~ this
-    ).rows[0] %}
-    {%- if row[0] is not none and not row[1] %}{% set watermark = row[0] %}{% endif %}
-{%- endif %}
+{%- set watermark = incremental_watermark('updated_at', 'rules_version', rules_version) %}
 with todo as (
     select distinct paper_id
     from {{ ref('int_paper_topics') }}

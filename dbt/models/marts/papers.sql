@@ -5,7 +5,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='sync_all_columns',
         post_hook=[
-            "delete from {{ this }} where paper_id not in (select paper_id from {{ ref('int_papers__deduped') }})",
+            "{{ delete_unlisted_papers(ref('int_papers__deduped')) }}",
         ]
     )
 }}
@@ -15,11 +15,7 @@
 -- int_papers__deduped row or whose topics (paper_topics) were written since this table's last
 -- build (updated_at); papers no longer listed are deleted (the post-hook). A full build gives the
 -- same table.
-{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
-{%- set watermark = none %}
-{%- if is_incremental() and 'updated_at' in columns and execute %}
-    {%- set watermark = run_query("select max(updated_at)::varchar from " ~ this).rows[0][0] %}
-{%- endif %}
+{%- set watermark = incremental_watermark('updated_at') %}
 with
 {%- if watermark is not none %}
 todo as (

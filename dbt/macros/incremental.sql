@@ -1,0 +1,20 @@
+{#- Helpers of the incremental models that merge papers (delete+insert on paper_id). -#}
+
+{% macro incremental_watermark(stamp_column, version_column=none, version=none) %}
+    {#- The latest `stamp_column` of this model's table: the rows upstream wrote after it are the
+        build's work. None (build everything) on a full build, on a table written before the
+        column existed, and when a row's `version_column` is not `version` (the rules changed). -#}
+    {%- if not is_incremental() or not execute %}{{ return(none) }}{% endif %}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
+    {%- if stamp_column not in columns or (version_column is not none and version_column not in columns) %}
+        {{- return(none) }}
+    {%- endif %}
+    {%- set stale = "false" if version_column is none else "bool_or(" ~ version_column ~ " <> '" ~ version ~ "')" %}
+    {%- set row = run_query("select max(" ~ stamp_column ~ ")::varchar, " ~ stale ~ " from " ~ this).rows[0] %}
+    {{- return(none if row[0] is none or row[1] else row[0]) }}
+{% endmacro %}
+
+{% macro delete_unlisted_papers(papers) %}
+    {#- Post-hook: delete the rows of papers no longer in `papers` (their only dump superseded). -#}
+    delete from {{ this }} where paper_id not in (select paper_id from {{ papers }})
+{% endmacro %}
