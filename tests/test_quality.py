@@ -189,7 +189,13 @@ def test_check_command_passes_then_names_expectation_and_column_on_a_defect(buil
     assert "dbt tests passed" in clean.stdout
 
     planted = _copy_with(
-        warehouse, tmp_path, "insert into marts.papers select * from marts.papers limit 1"
+        warehouse,
+        tmp_path,
+        # a key broken (Great Expectations owns keys) and a listing of no paper (dbt's
+        # relationships test)
+        "insert into marts.papers select * from marts.papers limit 1",
+        "insert into marts.paper_sightings "
+        "select 'no-such-paper', dump_id, listing_date, 999 from marts.paper_sightings limit 1",
     )
     broken = _cli(env, "check", "--warehouse", str(planted))
     assert broken.returncode == 2, broken.stdout + broken.stderr
@@ -198,7 +204,10 @@ def test_check_command_passes_then_names_expectation_and_column_on_a_defect(buil
         line.startswith("FAILED marts.papers.paper_id: expect_column_values_to_be_unique")
         for line in lines
     ), broken.stdout
-    assert any("dbt test unique_papers_paper_id failed" in line for line in lines), broken.stdout
+    assert any(
+        "dbt test relationships_paper_sightings_paper_id" in line and "failed" in line
+        for line in lines
+    ), broken.stdout
     assert "Traceback" not in broken.stderr
 
 
@@ -316,3 +325,46 @@ def test_a_failed_suite_keeps_one_detailed_result_and_a_passed_one_a_quick_one(b
     )
     assert unique["result"]["unexpected_count"] == 2  # the detailed pass, with counts and rows
     assert all(not r["result"] for r in json.loads(passed.read_text())["results"])
+
+
+def test_a_run_over_one_month_checks_rows_of_that_month_and_keys_of_the_whole_table(
+    built, tmp_path
+):
+    """With the run's months, row-level expectations of a suite with a batch_column look at
+    those months' batches only; schema and keys without the batch column at the whole table."""
+    import datetime as dt
+
+    from pipelines.quality.validate import batch_months, validate
+
+    warehouse, _ = built  # synthetic dumps of January 2025
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        # a row-level defect in January (a share above 1), a duplicated listing (a key without
+        # the batch column)
+        "update marts.term_trends set share_of_listing = 1.7 "
+        "where (term_key, grain, period_start) = "
+        "(select (term_key, grain, period_start) from marts.term_trends order by all limit 1)",
+        "insert into marts.paper_sightings select * from marts.paper_sightings limit 1",
+    )
+    suites = [SUITES["marts.term_trends"], SUITES["marts.paper_sightings"]]
+    february = batch_months(dt.date(2025, 2, 1), dt.date(2025, 3, 1))
+    january = batch_months(dt.date(2025, 1, 1), dt.date(2025, 2, 1))
+    assert february == (dt.date(2025, 2, 1),) and january == (dt.date(2025, 1, 1),)
+    assert batch_months(dt.date(2024, 1, 1), dt.date(2025, 2, 1)) is None  # many: whole table
+
+    def failed(months):
+        result = validate(planted, suites, tmp_path / "quality", wait_seconds=5, months=months)
+        return {(f.table, f.expectation): f.observed for o in result.outcomes for f in o.failures}
+
+    in_february = failed(february)  # no row of February: only the whole-table checks fail
+    assert set(in_february) == {
+        ("marts.paper_sightings", "expect_compound_columns_to_be_unique"),
+        ("marts.paper_sightings", "unexpected_rows_expectation"),  # rows here = raw.sightings
+    }
+    in_january = failed(january)
+    share = in_january[("marts.term_trends", "expect_column_values_to_be_between")]
+    assert share.startswith("in 2025-01: 1 unexpected")
+    assert ("marts.paper_sightings", "expect_compound_columns_to_be_unique") in in_january
+    whole = failed(None)
+    assert not whole[("marts.term_trends", "expect_column_values_to_be_between")].startswith("in ")

@@ -9,7 +9,11 @@ checks from these headers, and only a check that runs imports GX. Each file is a
 * ``key_columns``: the columns that identify a row, shown with every offending row;
 * ``blocking``: when true, a failed suite stops everything downstream of its table in that run
   (the raw suites: marts are not rebuilt on raw data that failed);
-* ``description``: one line for the Dagster UI.
+* ``description``: one line for the Dagster UI;
+* ``batch_column``: a date column that places each row in a month (``listing_date``,
+  ``period_start``): a run that changed a few months validates its row-level expectations on
+  those months' batches only (``validate.batch_months``); an expectation whose ``meta`` says
+  ``"scope": "table"`` always runs on the whole table.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class SuiteFile:
     description: str
     n_expectations: int
     path: Path
+    batch_column: str | None = None
 
     @property
     def qualified_table(self) -> str:
@@ -61,6 +66,7 @@ def _read(path: Path) -> SuiteFile:
             description=str(meta.get("description") or ""),
             n_expectations=len(document["expectations"]),
             path=path,
+            batch_column=meta.get("batch_column") or None,
         )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ValueError(f"{path}: not a papertrends expectation suite ({err})") from err

@@ -38,6 +38,8 @@ KEEP_RESULTS = 20  # stored validations (and Data Docs pages) kept per suite
 MEMORY_LIMIT_ENV = "PAPERTRENDS_CHECK_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"
 DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
+# A run that changed more months than this is validated on whole tables (see ``batch_months``).
+MAX_MONTH_BATCHES = 3
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,16 @@ def validate(
     suites: Sequence[SuiteFile],
     quality_dir: Path,
     wait_seconds: float,
+    months: Sequence[dt.date] | None = None,
 ) -> Validation:
     """Run ``suites`` on the warehouse's tables (read-only), store the results and rebuild Data
-    Docs under ``quality_dir``. Waits up to ``wait_seconds`` for a writer to finish first."""
+    Docs under ``quality_dir``. Waits up to ``wait_seconds`` for a writer to finish first.
+
+    ``months`` (first days of months, from ``batch_months``): the months a run changed. A suite
+    with a ``batch_column`` then runs its row-level expectations on those months' batches only
+    (GX monthly batch definitions) and its table-level ones (schema, keys without the batch
+    column, reconciliations marked ``"scope": "table"``) on the whole table. None: every
+    expectation on the whole table."""
     if not warehouse.is_file():
         raise WarehouseUnusable(
             f"{warehouse}: no warehouse there yet (run `papertrends run` first)"
@@ -116,11 +125,13 @@ def validate(
         kept = set(context.validation_results_store.list_keys())
         with _sql_datasource(context, warehouse, quality_dir) as datasource:
             for suite in suites:
-                outcomes.append(_validate_suite(gx, context, datasource, suite))
+                outcomes.append(_validate_suite(gx, context, datasource, suite, months))
         # GX returns only a count for a failed query expectation: fetch a few rows it found
         outcomes = _with_query_samples(warehouse, outcomes)
         _prune_results(context, quality_dir)
-        _build_data_docs(context, quality_dir, suites, kept)
+        _build_data_docs(
+            context, quality_dir, [name for s in suites for name, _ in _parts(s, months)], kept
+        )
     docs = quality_dir / DATA_DOCS_INDEX
     return Validation(tuple(outcomes), docs if docs.is_file() else None)
 
@@ -146,7 +157,7 @@ def _prune_results(context, quality_dir: Path) -> None:
         (pages / stored.with_suffix(".html")).unlink(missing_ok=True)
 
 
-def _build_data_docs(context, quality_dir: Path, suites, kept: set) -> None:
+def _build_data_docs(context, quality_dir: Path, suite_names: Sequence[str], kept: set) -> None:
     """Render the pages of this validation's results and suites, and the index; the whole site
     only when there is none yet (rendering every kept result takes ~4 s, these ~1 s)."""
     if not (quality_dir / DATA_DOCS_INDEX).is_file():
@@ -157,7 +168,7 @@ def _build_data_docs(context, quality_dir: Path, suites, kept: set) -> None:
     )
 
     new = [key for key in context.validation_results_store.list_keys() if key not in kept]
-    suite_pages = [ExpectationSuiteIdentifier(name=suite.name) for suite in suites]
+    suite_pages = [ExpectationSuiteIdentifier(name=name) for name in suite_names]
     context.build_data_docs(resource_identifiers=[*new, *suite_pages])
 
 
@@ -249,33 +260,73 @@ def _duckdb_config(quality_dir: Path) -> dict[str, str | bool]:
     }
 
 
-def _validate_suite(gx, context, datasource, suite: SuiteFile) -> SuiteOutcome:
-    expectation_suite = gx.ExpectationSuite(**_suite_document(suite))
-    expectation_suite = context.suites.add_or_update(expectation_suite)
+def batch_months(window_start: dt.date, window_end: dt.date) -> tuple[dt.date, ...] | None:
+    """The months whose batches a run over [window_start, window_end) validates (a week row is
+    in the month its period starts in). None (the whole table: one batch costs less than many,
+    GX's cost being mostly per expectation) when that is more than ``MAX_MONTH_BATCHES``."""
+    month = window_start.replace(day=1)
+    months = []
+    while month < window_end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return tuple(months) if len(months) <= MAX_MONTH_BATCHES else None
+
+
+def _parts(suite: SuiteFile, months: Sequence[dt.date] | None) -> list[tuple[str, list[dict]]]:
+    """The suite as the GX suites it runs as: the whole suite, or, on month batches, its
+    table-level expectations (under the suite's name) and its row-level ones (``by month``)."""
+    expectations = _suite_document(suite)["expectations"]
+    if not months or not suite.batch_column:
+        return [(suite.name, expectations)]
+    table = [e for e in expectations if _table_level(e, suite.batch_column)]
+    rows = [e for e in expectations if not _table_level(e, suite.batch_column)]
+    return [(suite.name, table), (f"{suite.name} by month", rows)]
+
+
+def _table_level(expectation: dict, batch_column: str) -> bool:
+    """Schema, a key without the batch column (its duplicates may lie in two months) and a query
+    marked ``"scope": "table"`` (a reconciliation over the whole table) need the whole table."""
+    kind, kwargs = expectation["type"], expectation.get("kwargs", {})
+    if kind in ("expect_table_columns_to_match_set", "expect_column_values_to_be_of_type"):
+        return True
+    if kind == "expect_column_values_to_be_unique":
+        return kwargs.get("column") != batch_column
+    if kind == "expect_compound_columns_to_be_unique":
+        return batch_column not in kwargs.get("column_list", [])
+    return (expectation.get("meta") or {}).get("scope") == "table"
+
+
+def _validate_suite(gx, context, datasource, suite: SuiteFile, months) -> SuiteOutcome:
+    from great_expectations.exceptions.exceptions import NoAvailableBatchesError
+
+    document = _suite_document(suite)
+    results: list[tuple[dt.date | None, Any]] = []
     try:
         asset = datasource.add_table_asset(
             name=suite.qualified_table, table_name=suite.table, schema_name=suite.schema
         )
-        batch = asset.add_batch_definition_whole_table("whole table")
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
-        )
-        # pass or fail first, details only where something failed: observed values and offending
-        # rows cost GX extra queries per expectation (term_trends at 10,000 dumps: 22 s -> 10 s)
-        quick_keys = _stored_keys(context, suite)
-        result = definition.run(result_format={"result_format": "BOOLEAN_ONLY"})
-        if not result.success:
-            quick_keys = _stored_keys(context, suite) - quick_keys
-            result = definition.run(
-                result_format={
-                    "result_format": "SUMMARY",
-                    "partial_unexpected_count": SAMPLE_ROWS,
-                    "unexpected_index_column_names": list(suite.key_columns),
-                    "include_unexpected_rows": True,
-                }
+        for name, expectations in _parts(suite, months):
+            if not expectations:
+                continue
+            by_month = name != suite.name
+            batch = (
+                asset.add_batch_definition_monthly("month", column=suite.batch_column)
+                if by_month
+                else asset.add_batch_definition_whole_table("whole table")
             )
-            for key in quick_keys:  # Data Docs show the detailed result, not the quick one
-                context.validation_results_store.remove_key(key)
+            expectation_suite = context.suites.add_or_update(
+                gx.ExpectationSuite(**{**document, "name": name, "expectations": expectations})
+            )
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch, suite=expectation_suite)
+            )
+            for month in months if by_month else [None]:
+                parameters = {"year": month.year, "month": month.month} if month else None
+                try:
+                    items = _run(context, definition, suite, name, parameters)
+                except NoAvailableBatchesError:
+                    continue  # the table holds no row of that month: nothing to check there
+                results += [(month, item) for item in items]
     except Exception as err:  # the table is missing or unreadable: the whole suite fails
         return SuiteOutcome(
             suite,
@@ -290,15 +341,39 @@ def _validate_suite(gx, context, datasource, suite: SuiteFile) -> SuiteOutcome:
                 ),
             ),
         )
-    failures = tuple(_failure(suite, item) for item in result.results if not item.success)
-    return SuiteOutcome(suite, n_evaluated=len(result.results), failures=failures)
+    failures = tuple(_failure(suite, item, month) for month, item in results if not item.success)
+    return SuiteOutcome(suite, n_evaluated=len(results), failures=failures)
 
 
-def _stored_keys(context, suite: SuiteFile) -> set:
+def _run(context, definition, suite: SuiteFile, name: str, parameters: dict | None) -> list:
+    """Run one validation definition on one batch: pass or fail first, details only where
+    something failed (observed values and offending rows cost GX extra queries per expectation:
+    term_trends at 10,000 dumps, 22 s -> 10 s)."""
+    quick_keys = _stored_keys(context, name)
+    result = definition.run(
+        batch_parameters=parameters, result_format={"result_format": "BOOLEAN_ONLY"}
+    )
+    if not result.success:
+        quick_keys = _stored_keys(context, name) - quick_keys
+        result = definition.run(
+            batch_parameters=parameters,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": SAMPLE_ROWS,
+                "unexpected_index_column_names": list(suite.key_columns),
+                "include_unexpected_rows": True,
+            },
+        )
+        for key in quick_keys:  # Data Docs show the detailed result, not the quick one
+            context.validation_results_store.remove_key(key)
+    return list(result.results)
+
+
+def _stored_keys(context, name: str) -> set:
     return {
         key
         for key in context.validation_results_store.list_keys()
-        if key.expectation_suite_identifier.name == suite.name
+        if key.expectation_suite_identifier.name == name
     }
 
 
@@ -308,7 +383,7 @@ def _suite_document(suite: SuiteFile) -> dict:
     return json.loads(suite.path.read_text(encoding="utf-8"))
 
 
-def _failure(suite: SuiteFile, item) -> ExpectationFailure:
+def _failure(suite: SuiteFile, item, month: dt.date | None = None) -> ExpectationFailure:
     config = item.expectation_config
     kwargs = config.kwargs
     column = kwargs.get("column") or (
@@ -323,7 +398,8 @@ def _failure(suite: SuiteFile, item) -> ExpectationFailure:
         column=column,
         expectation=config.type,
         severity=str(getattr(severity, "value", severity) or "critical"),
-        observed=_observed(config.type, result, item.exception_info),
+        observed=(f"in {month:%Y-%m}: " if month else "")
+        + _observed(config.type, result, item.exception_info),
         description=getattr(config, "description", None),
         sample_rows=_focus(_sample_rows(result), suite.key_columns, kwargs),
         query=kwargs.get("unexpected_rows_query"),
