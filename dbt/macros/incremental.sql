@@ -18,3 +18,19 @@
     {#- Post-hook: delete the rows of papers no longer in `papers` (their only dump superseded). -#}
     delete from {{ this }} where paper_id not in (select paper_id from {{ papers }})
 {% endmacro %}
+
+{% macro delete_unlisted_periods(dated_sightings, topics) %}
+    {#- Post-hook of topic_trends: delete the rows of topics no longer in `topics` and of periods
+        (listing, week, month) that hold no listing any more. -#}
+    delete from {{ this }}
+    where topic not in (select topic from {{ topics }})
+        or (grain, period_start) not in (
+            select distinct unnest(['listing', 'week', 'month']),
+                unnest([
+                    listing_date,
+                    date_trunc('week', listing_date)::date,
+                    date_trunc('month', listing_date)::date
+                ])
+            from {{ dated_sightings }}
+        )
+{% endmacro %}
