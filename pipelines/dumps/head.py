@@ -93,12 +93,12 @@ def _paragraphs(text: str, whole: bool) -> list[tuple[str, bool]]:
     complete when a blank line follows it inside the head, or the head is the whole file."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not whole and text.endswith("\r"):  # maybe the first half of a CRLF
-        text = text[:-1]
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not whole:
-        lines = lines[:-1]  # the last line may go on beyond the head
+        # the last line may go on beyond the head (a CR there may be half a CRLF: it ends a
+        # line either way, and the line after it is dropped here)
+        lines = lines[:-1]
     paragraphs: list[tuple[str, bool]] = []
     current: list[str] = []
     for line in lines:
