@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.landing import partition_key_for, scan_landing
+from pipelines.landing import scan_landing
 from pipelines.warehouse.load import ingest_files
 from tests.dumpkit import compose_dump, paper, write_dump
 
@@ -177,16 +177,6 @@ def test_failed_batch_leaves_no_trace(con, tmp_path, monkeypatch):
     assert _rows(con, "select count(*) from raw.dumps") == [(0,)]
     assert _rows(con, "select count(*) from raw.sightings") == [(0,)]
     assert _ingest(con, raw).count("loaded") == 2
-
-
-def test_partition_keys_are_safe_and_distinct():
-    assert partition_key_for("000_ac43c923daf02744.txt") == "000_ac43c923daf02744.txt"
-    odd = ["papers, Aug 25.txt", "papers' Aug 25.txt", 'quote"d.txt', "é.txt", "x" * 300]
-    keys = [partition_key_for(name) for name in odd]
-    assert len(set(keys)) == len(keys)
-    for key in keys:
-        assert set(key) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        assert len(key) <= 100
 
 
 def test_files_still_being_written_are_not_ingested(tmp_path):

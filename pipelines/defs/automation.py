@@ -119,8 +119,10 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
         tags={
             **range_tags(*span),
             "papertrends/trigger": "sensor",
-            "papertrends/files": str(len(versions)),
+            "papertrends/versions": str(len(versions)),
             "papertrends/unplaced": "yes" if any_unplaced else "no",
+            # the file's name when the run lands one file version (searchable in the UI)
+            **({"papertrends/file": versions[0].rsplit("@", 1)[0]} if len(versions) == 1 else {}),
         },
     )
     return dg.SensorResult(run_requests=[request], cursor=cursor)
