@@ -88,7 +88,6 @@ def raw_layer(
             con,
             files,
             landing_folder=Path(landing.raw_dir),
-            month_keys=placed.keys_for(files),
             holdable=partial(unholdable_reason, window=holdable),
         )
         # read back under the same lock: totals, and what this run's file versions brought
@@ -198,9 +197,6 @@ class PlacedFiles:
             for f in self.files
             if (key := self.months[f.file_name]) is None or first <= key <= last
         ]
-
-    def keys_for(self, files: Sequence[LandedFile]) -> dict[str, str]:
-        return {f.file_name: self.months[f.file_name] or "" for f in files}
 
     def month_range(self) -> tuple[str, str] | None:
         """The smallest month range covering the placed files (None when there are none)."""

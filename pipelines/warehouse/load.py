@@ -114,16 +114,15 @@ def ingest_files(
     batch_size: int | None = None,
     read: Callable[[LandedFile], DumpFile] = read_dump,
     landing_folder: Path | None = None,
-    month_keys: Mapping[str, str] | None = None,
     holdable: Callable[[dt.date], str | None] | None = None,
 ) -> IngestReport:
     """Load new and changed files into ``raw.*``; one transaction per batch of dumps (of
     ``batch_size``, default ``batch_size_from_env()``). With ``landing_folder`` the warehouse
     records it on its first load and refuses any other folder after (one-line error).
 
-    ``month_keys`` (file name -> month partition key, "" for none) is recorded as each version's
-    ``partition_key`` (default: the month of its listing date). ``holdable`` tells, for a listing
-    date, why no partition can hold it (None when one can): such a file is rejected whole."""
+    Each version's ``partition_key`` is the month (``YYYY-MM``) of its listing date (of the
+    dump it duplicates, for a duplicate). ``holdable`` tells, for a listing date, why no month
+    partition can hold it (None when one can): such a file is rejected whole, key empty."""
     batch_size = batch_size or batch_size_from_env()
     ensure_raw_schema(con)
     if landing_folder is not None:
@@ -136,7 +135,7 @@ def ingest_files(
             report.unchanged.append(file.file_name)
         else:
             todo.append(file)
-    placement = _Placement(month_keys or {}, holdable)
+    placement = _Placement(holdable)
     for batch in _chunks(todo, batch_size):
         _ingest_batch(con, batch, current, report, read, placement)
     return report
@@ -144,14 +143,11 @@ def ingest_files(
 
 @dataclass(frozen=True)
 class _Placement:
-    """Where files go among the month partitions: their keys, and which dates have none."""
+    """Where versions go among the month partitions: which dates have none, and the key."""
 
-    month_keys: Mapping[str, str]
     holdable: Callable[[dt.date], str | None] | None
 
-    def key(self, file_name: str, listing_date: dt.date | None) -> str:
-        if file_name in self.month_keys:
-            return self.month_keys[file_name]
+    def key(self, listing_date: dt.date | None) -> str:
         if listing_date is None or self.reason(listing_date) is not None:
             return ""
         return listing_date.strftime("%Y-%m")
@@ -176,7 +172,7 @@ def _ingest_batch(
             report.outcomes.append(
                 FileOutcome(
                     file.file_name,
-                    placement.key(file.file_name, None),
+                    "",
                     None,
                     "unreadable",
                     reason=f"cannot read: {err.strerror or err}",
@@ -324,8 +320,10 @@ def _write(
                 "n_rejects": n_rejects,
                 "reason": reason,
                 "file_mtime_ns": file.mtime_ns,
-                "partition_key": placement.key(
-                    file.file_name, fact["listing_date"] if fact else None
+                "partition_key": (
+                    placement.key(fact["listing_date"])
+                    if fact
+                    else _original_key(con, original, dump_rows)
                 ),
             }
         )
@@ -378,6 +376,19 @@ def _write(
         for name in ("batch_dumps", "batch_sightings", "batch_rejects"):
             con.unregister(name)
     return outcomes
+
+
+def _original_key(
+    con: duckdb.DuckDBPyConnection, original: str | None, batch_rows: list[dict]
+) -> str:
+    """The partition key of the dump ``original`` (of this batch, else stored)."""
+    for row in batch_rows:
+        if row["dump_id"] == original:
+            return row["partition_key"]
+    found = con.execute(
+        "select partition_key from raw.dumps where dump_id = ?", [original]
+    ).fetchone()
+    return found[0] if found else ""
 
 
 def _drop_unplaced(parsed: ParsedDumps, unplaced: Mapping[str, str]) -> ParsedDumps:
