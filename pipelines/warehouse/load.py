@@ -387,8 +387,8 @@ def _original_key(
             return row["partition_key"]
     found = con.execute(
         "select partition_key from raw.dumps where dump_id = ?", [original]
-    ).fetchone()
-    return found[0] if found else ""
+    ).fetchall()
+    return found[0][0] if found else ""
 
 
 def _drop_unplaced(parsed: ParsedDumps, unplaced: Mapping[str, str]) -> ParsedDumps:
