@@ -49,9 +49,7 @@ def scan_landing(raw_dir: Path, min_age_seconds: float = 0.0) -> list[LandedFile
             stat = entry.stat(follow_symlinks=True)
             if min_age_seconds and now_ns - stat.st_mtime_ns < min_age_seconds * 1e9:
                 continue
-            landed.append(
-                LandedFile(Path(entry.path), stat.st_size, stat.st_mtime_ns)
-            )
+            landed.append(LandedFile(Path(entry.path), stat.st_size, stat.st_mtime_ns))
     return sorted(landed, key=lambda f: (f.mtime_ns, f.file_name))
 
 

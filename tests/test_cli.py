@@ -133,7 +133,8 @@ def test_synth_start_dates_the_first_dump_and_a_run_covers_its_months(papertrend
     assert ingest.returncode == 3, ingest.stderr  # finished, one file rejected
     assert "files seen 3: loaded 2, duplicate 0, rejected 1" in ingest.stdout
     rows = papertrends(
-        "sql", "select listing_date, status, partition_key, reason from raw.dumps order by 1",
+        "sql",
+        "select listing_date, status, partition_key, reason from raw.dumps order by 1",
         "--csv",
     ).stdout.splitlines()
     assert rows[1].startswith('2023-04-30,rejected,"",listing date 2023-04-30 is before the first')

@@ -20,8 +20,8 @@ from pipelines.defs.dbt import (
     warehouse_models,
 )
 from pipelines.defs.ingest import RAW_DUMPS, raw_layer
-from pipelines.defs.partitions import listing_months, range_tags
 from pipelines.defs.metadata import preview_markdown
+from pipelines.defs.partitions import listing_months, range_tags
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.warehouse.metadata import Preview
 from tests.dumpkit import compose_dump, paper, write_dump
@@ -101,7 +101,9 @@ def test_a_run_takes_only_its_months_and_every_file_no_month_holds(tmp_path):
         ("old.txt", "rejected", 0, ""),
     ]  # june.txt waits for a run over June
     reasons = {d[0]: d[4] for d in dumps}
-    assert "listing date 2019-03-02 is before the first month partition 2023-05" in reasons["old.txt"]
+    assert (
+        "listing date 2019-03-02 is before the first month partition 2023-05" in reasons["old.txt"]
+    )
     assert "listing date 2099-01-05 is after the last month partition" in reasons["future.txt"]
     assert rejects == [
         ("future.txt", None, reasons["future.txt"]),
@@ -306,7 +308,14 @@ def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
     assert dumps["rows_total"] == 3 and dumps["new_rows"] == 3
     table = dumps["dumps_in_run"]
     assert [c.name for c in table.schema.columns] == [
-        "file", "status", "listing_date", "date_from", "month", "listings", "rejects", "note"
+        "file",
+        "status",
+        "listing_date",
+        "date_from",
+        "month",
+        "listings",
+        "rejects",
+        "note",
     ]
     rows = {r.data["file"]: r.data for r in table.records}
     assert rows["daily.txt"] == {

@@ -119,7 +119,9 @@ def test_a_head_that_ends_inside_the_header_asks_for_more():
     content = compose_dump([paper("HeadA")]).encode()
     cut = content.index(b"Aug 25")
     assert head_listing_date(content[: cut + 3], mtime, whole=False) is None
-    assert head_listing_date(content[: cut + 6], mtime, whole=False) is None  # "Aug 25" or "Aug 251"?
+    assert (
+        head_listing_date(content[: cut + 6], mtime, whole=False) is None
+    )  # "Aug 25" or "Aug 251"?
     assert head_listing_date(content[: cut + 8], mtime, whole=False) == (
         dt.date(2026, 8, 25),
         "inferred",

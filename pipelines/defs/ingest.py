@@ -161,8 +161,7 @@ def dumps_table(preview: Preview) -> dg.MetadataValue:
     numbers = {"listings", "rejects"}
     schema = dg.TableSchema(
         columns=[
-            dg.TableColumn(name, "int" if name in numbers else "string")
-            for name in preview.columns
+            dg.TableColumn(name, "int" if name in numbers else "string") for name in preview.columns
         ]
     )
     records = [

@@ -44,9 +44,7 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_LINE = re.compile(parse._DATE_LINE.removeprefix("(?i)"), re.IGNORECASE | re.ASCII)
 
 
-def head_listing_date(
-    head: bytes, mtime: dt.datetime, whole: bool
-) -> tuple[dt.date, str] | None:
+def head_listing_date(head: bytes, mtime: dt.datetime, whole: bool) -> tuple[dt.date, str] | None:
     """The listing date and its source (``line``, ``inferred``, ``file_mtime``) that
     ``parse_dumps`` gives the file whose content starts with ``head`` and was modified at
     ``mtime`` (UTC). ``whole``: ``head`` is the entire file. ``None`` when the head ends before
@@ -137,4 +135,3 @@ def _header_date(text: str, whole: bool):
         if not _is_chrome(paragraph):
             return None  # the body begins: no date line
     return None if whole else _MORE
-
