@@ -10,6 +10,7 @@ failed (Great Expectations suite or dbt test); 3 finished but some files or reco
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import sys
@@ -102,9 +103,20 @@ def _parser() -> argparse.ArgumentParser:
             help="DuckDB file (env PAPERTRENDS_WAREHOUSE, default data/warehouse.duckdb)",
         )
 
-    path_options(command("ingest", _cmd_ingest, "load new or changed dumps into the raw layer"))
     path_options(
-        command("run", _cmd_run, "ingest, then build everything downstream; print a summary")
+        command(
+            "ingest",
+            _cmd_ingest,
+            "load new or changed dumps into the raw layer (one run over their listing months)",
+        )
+    )
+    path_options(
+        command(
+            "run",
+            _cmd_run,
+            "ingest and build everything downstream in one run over the new dumps' listing "
+            "months; print a summary",
+        )
     )
     path_options(
         command("build", _cmd_build, "build the marts (dbt models and tests) from the raw layer"),
@@ -168,6 +180,13 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", required=True, help="folder to write the dumps into")
     synth.add_argument("--dumps", type=int, required=True, help="how many dumps")
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument(
+        "--start",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="listing date of the first dump, one dump a day from it (default 2025-01-06)",
+    )
     synth.add_argument(
         "--relist-share",
         type=float,
@@ -438,6 +457,14 @@ def _cmd_topics_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _iso_date(text: str) -> dt.date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
 def _cmd_synth(args: argparse.Namespace) -> int:
     from pipelines.dumps.synth import PlantedPhrase, write_dumps
 
@@ -452,10 +479,12 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise PapertrendsError(str(err)) from err
     paths.require_creatable_folder(Path(args.out), "synthetic dumps")
+    start = {"start": args.start} if args.start is not None else {}
     written = write_dumps(
         Path(args.out),
         args.dumps,
         seed=args.seed,
+        **start,
         relist_share=args.relist_share,
         variant_share=args.variant_share,
         plants=plants,

@@ -13,6 +13,7 @@ from pipelines.defs.dbt import (
     WarehouseDbtCliResource,
     build_marts_job,
     dbt_project,
+    ingest_and_build_job,
     warehouse_models,
 )
 from pipelines.defs.ingest import ingest_job, raw_layer
@@ -24,18 +25,14 @@ from pipelines.defs.quality import (
 )
 from pipelines.defs.report import ReportFolder, report_job, trend_report
 from pipelines.defs.resources import LandingFolder, WarehouseResource
-from pipelines.event_log import apply_batch_env
 from pipelines.settings import load_settings
 
 settings = load_settings()
-# Run workers started by a plain `dagster dev` batch their asset events too (papertrends ui and
-# the CLI set this before Dagster starts).
-apply_batch_env()
 
 defs = dg.Definitions(
     assets=[raw_layer, warehouse_models, trend_report],
     asset_checks=[raw_expectations, mart_expectations],
-    jobs=[ingest_job, build_marts_job, report_job, check_warehouse_job],
+    jobs=[ingest_and_build_job, ingest_job, build_marts_job, report_job, check_warehouse_job],
     sensors=[landing_sensor, marts_after_ingest_sensor],
     schedules=[daily_marts_schedule],
     # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports

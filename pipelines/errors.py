@@ -27,6 +27,10 @@ class LandingFolderMismatch(PapertrendsError):
     """The warehouse was built from another landing folder than the one it is pointed at."""
 
 
+class SettingInvalid(PapertrendsError):
+    """A setting (environment variable, instance config) has a value papertrends cannot use."""
+
+
 def os_error_line(err: OSError, doing: str | None = None) -> str:
     """One line naming the path and the OS's reason: ``/x/index.html: cannot write: Permission
     denied``; for errors without a path, the reason alone."""

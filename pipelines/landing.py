@@ -1,23 +1,19 @@
-"""The landing folder: which files in it are dumps, their safe partition keys, reading them."""
+"""The landing folder: which files in it are dumps, reading them, and their listing dates cheaply."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import re
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.dumps.head import HEAD_BYTES, head_listing_date
 from pipelines.dumps.parse import DumpFile
 from pipelines.errors import LandingFolderMissing
 
 # Names of files still being written by browsers, editors and copy tools: never ingested.
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")
-_SAFE_KEY = re.compile(r"[^A-Za-z0-9._-]")
-MAX_KEY_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -25,7 +21,6 @@ class LandedFile:
     """A candidate dump in the landing folder, with what ``stat`` says about it."""
 
     path: Path
-    partition_key: str
     n_bytes: int
     mtime_ns: int
 
@@ -33,19 +28,6 @@ class LandedFile:
     def file_name(self) -> str:
         """The file's name inside the landing folder (the dump's identity besides its content)."""
         return self.path.name
-
-
-def partition_key_for(file_name: str) -> str:
-    """A partition key safe for Dagster's UI and backfills, derived from the file name alone.
-
-    Names made only of letters, digits, ``.``, ``_`` and ``-`` are their own key; any other
-    character becomes ``_`` and a short hash of the original name keeps keys distinct.
-    """
-    safe = _SAFE_KEY.sub("_", file_name)
-    if safe == file_name and len(safe) <= MAX_KEY_CHARS:
-        return safe
-    digest = hashlib.sha1(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    return f"{safe[: MAX_KEY_CHARS - 9]}-{digest}"
 
 
 def scan_landing(raw_dir: Path, min_age_seconds: float = 0.0) -> list[LandedFile]:
@@ -67,21 +49,35 @@ def scan_landing(raw_dir: Path, min_age_seconds: float = 0.0) -> list[LandedFile
             stat = entry.stat(follow_symlinks=True)
             if min_age_seconds and now_ns - stat.st_mtime_ns < min_age_seconds * 1e9:
                 continue
-            landed.append(
-                LandedFile(
-                    Path(entry.path), partition_key_for(name), stat.st_size, stat.st_mtime_ns
-                )
-            )
+            landed.append(LandedFile(Path(entry.path), stat.st_size, stat.st_mtime_ns))
     return sorted(landed, key=lambda f: (f.mtime_ns, f.file_name))
+
+
+def file_mtime(file: LandedFile) -> dt.datetime:
+    """The file's modification time as the parser takes it (UTC)."""
+    return dt.datetime.fromtimestamp(file.mtime_ns / 1e9, tz=dt.UTC)
 
 
 def read_dump(file: LandedFile) -> DumpFile:
     """Read a landed file's bytes (never modifying it) into the parser's input."""
     content = file.path.read_bytes()
-    mtime = dt.datetime.fromtimestamp(file.mtime_ns / 1e9, tz=dt.UTC)
-    return DumpFile(file_name=file.file_name, content=content, mtime=mtime)
+    return DumpFile(file_name=file.file_name, content=content, mtime=file_mtime(file))
 
 
-def by_partition_key(files: Iterable[LandedFile]) -> dict[str, LandedFile]:
-    """Index landed files by partition key."""
-    return {f.partition_key: f for f in files}
+def read_listing_date(file: LandedFile, head_bytes: int = HEAD_BYTES) -> tuple[dt.date, str]:
+    """The listing date (and its source) the parser gives ``file``, from its first bytes and its
+    modification time (``pipelines.dumps.head``): usually one read of ``head_bytes``; more only
+    while the header goes on."""
+    mtime = file_mtime(file)
+    with file.path.open("rb") as handle:
+        head = b""
+        want = head_bytes
+        while True:
+            head += handle.read(want - len(head))
+            whole = len(head) < want  # the read stopped short: end of file
+            found = head_listing_date(head, mtime, whole)
+            if found is not None:
+                return found
+            if whole:  # unreachable: a whole file always has an answer
+                raise AssertionError(f"{file.path}: no listing date from the whole file")
+            want *= 2

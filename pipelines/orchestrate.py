@@ -11,8 +11,9 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import errors
-from pipelines.defs.dbt import build_marts_job
-from pipelines.defs.ingest import ingest_job, pending_partition_range, register_dump_partitions
+from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
+from pipelines.defs.ingest import ingest_job, pending_month_range
+from pipelines.defs.partitions import range_tags
 from pipelines.defs.quality import check_warehouse_job
 from pipelines.defs.report import report_job
 from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
@@ -36,40 +37,47 @@ PAPERTRENDS_ERRORS = {
 
 
 def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
-    """Register a partition per landed dump and load the new or changed ones in one run."""
+    """Load the new or changed dumps into the raw layer: one run of ``ingest_dumps`` over the
+    month range of the pending files (nothing runs when none is pending)."""
+    summary, _ = _ingest_run(settings, ingest_job.name, debug)
+    return summary
+
+
+def run_all(settings: Settings, debug: bool = False) -> tuple[WarehouseSummary, QualitySummary]:
+    """Ingest and build everything downstream (raw suites, dbt models for the run's month window
+    and their tests, mart suites, trend report) in one run of ``ingest_and_build`` over the
+    month range of the pending files; with none pending, a build without a window."""
+    summary, result = _ingest_run(settings, ingest_and_build_job.name, debug)
+    if result is None:
+        return summary, build(settings, debug=debug)
+    return summary, _quality(result)
+
+
+def _ingest_run(
+    settings: Settings, job_name: str, debug: bool
+) -> tuple[WarehouseSummary, dg.ExecuteInProcessResult | None]:
     from pipelines.definitions import defs
 
     _quiet(debug)
     instance = _instance(settings)
     landing = defs.resources["landing"]
     warehouse = defs.resources["warehouse"]
-    if settings.warehouse.is_file():  # another folder's warehouse: say so before any partition
+    if settings.warehouse.is_file():  # another folder's warehouse: say so before any run
         with warehouse.read_only_connection() as con:
             check_landing_folder(con, settings.raw_dir)
     files = landing.files()
-    register_dump_partitions(instance, files)
-    span = pending_partition_range(instance, files, warehouse)
+    span = pending_month_range(files, warehouse)
+    result = None
     if span is not None:
-        _execute(
-            defs.resolve_job_def(ingest_job.name),
+        result = _execute(
+            defs.resolve_job_def(job_name),
             instance,
             debug,
-            tags={
-                "dagster/asset_partition_range_start": span[0],
-                "dagster/asset_partition_range_end": span[1],
-                **cli_run_tags(),
-            },
+            tags={**range_tags(*span), **cli_run_tags()},
+            raise_on_error=job_name != ingest_job.name,
         )
     with warehouse.read_only_connection() as con:
-        return summarise(con, [f.file_name for f in files])
-
-
-def run_all(settings: Settings, debug: bool = False) -> tuple[WarehouseSummary, QualitySummary]:
-    """Ingest, then build everything downstream of the raw layer (dbt models and tests, the
-    Great Expectations suites, the trend report)."""
-    summary = ingest(settings, debug=debug)
-    quality = build(settings, debug=debug)
-    return summary, quality
+        return summarise(con, [f.file_name for f in files]), result
 
 
 def build(settings: Settings, debug: bool = False) -> QualitySummary:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -19,6 +21,12 @@ REPORTS_DIR_ENV = "PAPERTRENDS_REPORTS_DIR"
 QUALITY_DIR_ENV = "PAPERTRENDS_QUALITY_DIR"
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
 INSTANCE_TEMPLATE = PROJECT_DIR / "dagster.yaml"
+# The first month partition of listing dates: the Daily Papers page began in May 2023.
+FIRST_MONTH_ENV = "PAPERTRENDS_FIRST_MONTH"
+DEFAULT_FIRST_MONTH = "2023-05"
+# The event log papertrends' instance config selected up to schema version 3 (now Dagster's own).
+OLD_EVENT_LOG_MODULE = "pipelines.event_log"
+OUR_CONFIG_HEADER = "# Dagster instance configuration for papertrends."
 
 
 @dataclass(frozen=True)
@@ -91,14 +99,50 @@ def _absolute(path: str | Path) -> Path:
     return Path(path).expanduser().absolute()
 
 
-def prepare_dagster_home(settings: Settings) -> Path:
-    """Create DAGSTER_HOME with the project's instance config (``dagster.yaml``) if it has none,
-    and turn on Dagster's batched event writes for this process and the ones it starts."""
-    from pipelines.event_log import apply_batch_env
+def first_month(environ: os._Environ | dict = os.environ) -> dt.date:
+    """The first day of the first month partition: ``PAPERTRENDS_FIRST_MONTH`` (``YYYY-MM``),
+    default ``2023-05``. A malformed value is a one-line error."""
+    from pipelines.errors import SettingInvalid
 
-    apply_batch_env()
+    value = (environ.get(FIRST_MONTH_ENV) or DEFAULT_FIRST_MONTH).strip()
+    found = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1970:
+        raise SettingInvalid(
+            f"{FIRST_MONTH_ENV}={value!r}: not a month YYYY-MM from 1970 on (default "
+            f"{DEFAULT_FIRST_MONTH})"
+        )
+    return dt.date(int(found[1]), int(found[2]), 1)
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    """Create DAGSTER_HOME with the project's instance config (``dagster.yaml``) if it has none;
+    upgrade an older papertrends config that selects the removed ``pipelines.event_log``."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists() and INSTANCE_TEMPLATE.exists():
-        shutil.copyfile(INSTANCE_TEMPLATE, config)
+    if not config.exists():
+        if INSTANCE_TEMPLATE.exists():
+            shutil.copyfile(INSTANCE_TEMPLATE, config)
+        return settings.dagster_home
+    upgrade_instance_config(config)
     return settings.dagster_home
+
+
+def upgrade_instance_config(config: Path) -> bool:
+    """Replace ``config`` by the project's template when it is a copy of an older papertrends
+    template naming ``pipelines.event_log`` (returns True); a config of the user's own naming
+    that module is left alone and is a one-line error saying what to change."""
+    from pipelines.errors import SettingInvalid
+
+    try:
+        text = config.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False  # Dagster will say what is wrong with it
+    if not re.search(rf"^\s*module:\s*['\"]?{re.escape(OLD_EVENT_LOG_MODULE)}\b", text, re.M):
+        return False
+    if text.startswith(OUR_CONFIG_HEADER) and INSTANCE_TEMPLATE.exists():
+        shutil.copyfile(INSTANCE_TEMPLATE, config)
+        return True
+    raise SettingInvalid(
+        f"{config}: its event_log_storage names {OLD_EVENT_LOG_MODULE}, which papertrends no "
+        "longer has: delete that section (Dagster's own SQLite event log reads the same history)"
+    )

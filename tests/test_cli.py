@@ -123,6 +123,27 @@ def test_synth_writes_dumps_that_ingest_cleanly(papertrends, tmp_path):
     assert "files seen 3: loaded 3" in ingest.stdout
 
 
+def test_synth_start_dates_the_first_dump_and_a_run_covers_its_months(papertrends, tmp_path):
+    """--start lets an archive end before today; `ingest` is one run over the dumps' months, and
+    a date before PAPERTRENDS_FIRST_MONTH is rejected with its reason, not a crash."""
+    raw = tmp_path / "raw"
+    result = papertrends("synth", "--out", str(raw), "--dumps", "3", "--start", "2023-04-30")
+    assert result.returncode == 0, result.stderr
+    ingest = papertrends("ingest")
+    assert ingest.returncode == 3, ingest.stderr  # finished, one file rejected
+    assert "files seen 3: loaded 2, duplicate 0, rejected 1" in ingest.stdout
+    rows = papertrends(
+        "sql",
+        "select listing_date, status, partition_key, reason from raw.dumps order by 1",
+        "--csv",
+    ).stdout.splitlines()
+    assert rows[1].startswith('2023-04-30,rejected,"",listing date 2023-04-30 is before the first')
+    assert rows[2:] == ["2023-05-01,loaded,2023-05,", "2023-05-02,loaded,2023-05,"], rows
+    for bad in ("2023-02-30", "May 2023"):
+        usage = papertrends("synth", "--out", str(tmp_path / "x"), "--dumps", "1", "--start", bad)
+        assert usage.returncode == 64 and "not a date YYYY-MM-DD" in usage.stderr
+
+
 def test_usage_errors_exit_64_not_the_quality_code(papertrends):
     for args in (
         ("nope",),

@@ -13,13 +13,15 @@ import pytest
 from pipelines.defs.automation import MARTS_PAPERS, landing_sensor, marts_after_ingest_sensor
 from pipelines.defs.dbt import (
     WarehouseDbtCliResource,
-    build_marts_job,
+    dbt_build_args,
     dbt_project,
     dbt_target_path,
+    ingest_and_build_job,
     warehouse_models,
 )
-from pipelines.defs.ingest import RAW_DUMPS, dump_files, ingest_job, raw_layer
+from pipelines.defs.ingest import RAW_DUMPS, raw_layer
 from pipelines.defs.metadata import preview_markdown
+from pipelines.defs.partitions import listing_months, range_tags
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.warehouse.metadata import Preview
 from tests.dumpkit import compose_dump, paper, write_dump
@@ -31,43 +33,116 @@ def test_definitions_validate():
     from pipelines import definitions
 
     dg.Definitions.validate_loadable(definitions.defs)
-    job = definitions.defs.resolve_job_def("ingest_dumps")
-    assert job.partitions_def == dump_files
+    for name in ("ingest_dumps", "ingest_and_build"):
+        assert definitions.defs.resolve_job_def(name).partitions_def == listing_months
+    assert definitions.defs.resolve_job_def("build_marts").partitions_def is None
 
 
-def _materialize_raw_layer(raw, warehouse):
-    """Register a partition per landed dump and backfill them all in one run of raw_layer;
-    returns the result, the partition keys, the resources and the instance."""
+def _materialize_raw_layer(raw, warehouse, first="2026-08", last="2026-08", instance=None):
+    """One run of raw_layer over the months ``first`` to ``last``; returns the result, the
+    resources and the instance."""
     resources = {
         "warehouse": WarehouseResource(database=str(warehouse)),
         "landing": LandingFolder(raw_dir=str(raw)),
     }
-    instance = dg.DagsterInstance.ephemeral()
-    keys = [f.partition_key for f in resources["landing"].files()]
-    instance.add_dynamic_partitions(dump_files.name, keys)
+    instance = instance or dg.DagsterInstance.ephemeral()
     result = dg.materialize(
-        [raw_layer],
-        instance=instance,
-        resources=resources,
-        tags={
-            "dagster/asset_partition_range_start": keys[0],
-            "dagster/asset_partition_range_end": keys[-1],
-        },
+        [raw_layer], instance=instance, resources=resources, tags=range_tags(first, last)
     )
-    return result, keys, resources, instance
+    return result, resources, instance
 
 
-def test_raw_layer_backfills_many_partitions_in_one_run(tmp_path):
+def _at(year, month, day):
+    return dt.datetime(year, month, day, 12, tzinfo=dt.UTC).timestamp()
+
+
+def test_raw_layer_backfills_many_months_in_one_run(tmp_path):
     raw = tmp_path / "raw"
-    for i in range(3):
-        write_dump(raw, f"dump {i}.txt", compose_dump([paper(f"P{i}A"), paper(f"P{i}B")]), MTIME)
-    result, keys, resources, instance = _materialize_raw_layer(raw, tmp_path / "w.duckdb")
+    for i, (month, day) in enumerate([(6, 3), (7, 9), (8, 25), (8, 26)]):
+        date = dt.date(2026, month, day)
+        text = compose_dump([paper(f"P{i}A"), paper(f"P{i}B")], date=f"{date:%b} {day}")
+        write_dump(raw, f"dump {i}.txt", text, MTIME)
+    result, resources, instance = _materialize_raw_layer(
+        raw, tmp_path / "w.duckdb", "2026-06", "2026-08"
+    )
     assert result.success
     materialized = result.asset_materializations_for_node("raw_layer")
-    assert {m.partition for m in materialized} == set(keys)
+    # one materialization per month and raw table, in one run
+    assert sorted({m.partition for m in materialized}) == ["2026-06", "2026-07", "2026-08"]
+    assert len(materialized) == 9
     with resources["warehouse"].read_only_connection() as con:
-        assert con.execute("select count(*) from raw.sightings").fetchone()[0] == 6
+        assert con.execute("select count(*) from raw.sightings").fetchone()[0] == 8
+        keys = con.execute("select partition_key from raw.dumps order by file_name").fetchall()
+    assert keys == [("2026-06",), ("2026-07",), ("2026-08",), ("2026-08",)]
     assert len(instance.get_runs()) == 1
+
+
+def test_a_run_takes_only_its_months_and_every_file_no_month_holds(tmp_path):
+    raw = tmp_path / "raw"
+    write_dump(raw, "june.txt", compose_dump([paper("June")], date="Jun 3"), MTIME)
+    write_dump(raw, "august.txt", compose_dump([paper("August")], date="Aug 25"), MTIME)
+    # before the first month partition (2023-05), and in a future month
+    write_dump(raw, "old.txt", compose_dump([paper("Old")], date="Mar 2, 2019"), MTIME)
+    write_dump(raw, "future.txt", compose_dump([paper("Future")], date="Jan 5, 2099"), MTIME)
+    database = tmp_path / "w.duckdb"
+    result, resources, instance = _materialize_raw_layer(raw, database, "2026-08", "2026-08")
+    assert result.success
+    with resources["warehouse"].read_only_connection() as con:
+        dumps = con.execute(
+            "select file_name, status, n_sightings, partition_key, reason from raw.dumps "
+            "order by file_name"
+        ).fetchall()
+        rejects = con.execute(
+            "select file_name, line_no, reason from raw.rejects order by file_name"
+        ).fetchall()
+    assert [d[:4] for d in dumps] == [
+        ("august.txt", "loaded", 1, "2026-08"),
+        ("future.txt", "rejected", 0, ""),
+        ("old.txt", "rejected", 0, ""),
+    ]  # june.txt waits for a run over June
+    reasons = {d[0]: d[4] for d in dumps}
+    assert (
+        "listing date 2019-03-02 is before the first month partition 2023-05" in reasons["old.txt"]
+    )
+    assert "listing date 2099-01-05 is after the last month partition" in reasons["future.txt"]
+    assert rejects == [
+        ("future.txt", None, reasons["future.txt"]),
+        ("old.txt", None, reasons["old.txt"]),
+    ]
+    # a run over June takes june.txt; the rejected ones are not pending any more
+    again, _, _ = _materialize_raw_layer(raw, database, "2026-06", "2026-06", instance)
+    assert again.success
+    with resources["warehouse"].read_only_connection() as con:
+        assert con.execute(
+            "select file_name, status from raw.dumps where status = 'loaded' order by 1"
+        ).fetchall() == [("august.txt", "loaded"), ("june.txt", "loaded")]
+        assert con.execute("select count(*) from raw.dumps").fetchone()[0] == 4
+
+
+def test_dbt_gets_the_run_window_as_vars_and_none_without_partitions():
+    assert dbt_build_args({}) == ["build"]
+    assert dbt_build_args({"papertrends/trigger": "cli"}) == ["build"]
+    assert dbt_build_args(range_tags("2025-11", "2026-01")) == [
+        "build",
+        "--vars",
+        '{"window_end":"2026-02-01","window_start":"2025-11-01"}',
+    ]
+    assert dbt_build_args({"dagster/partition": "2026-08"})[-1] == (
+        '{"window_end":"2026-09-01","window_start":"2026-08-01"}'
+    )
+
+
+def test_one_job_ingests_and_builds_with_blocking_raw_checks_in_the_same_run():
+    from pipelines import definitions
+
+    job = definitions.defs.resolve_job_def(ingest_and_build_job.name)
+    nodes = [n.name for n in job.nodes_in_topological_order]
+    assert nodes.index("raw_layer") < nodes.index("raw_expectations")
+    assert nodes.index("raw_expectations") < nodes.index("warehouse_models")
+    assert nodes[-1] == "reports__trend_report"
+    graph = definitions.defs.resolve_asset_graph()
+    raw_checks = [k for k in graph.asset_check_keys if k.asset_key == RAW_DUMPS]
+    assert raw_checks and all(graph.get_check_spec(k).blocking for k in raw_checks)
 
 
 def test_every_asset_check_job_sensor_and_schedule_is_described():
@@ -100,12 +175,9 @@ def test_every_asset_check_job_sensor_and_schedule_is_described():
     assert [s.default_status for s in repo.schedule_defs] == [dg.DefaultScheduleStatus.RUNNING]
 
 
-def test_landing_sensor_requests_each_file_version_once(tmp_path):
-    raw = tmp_path / "raw"
-    write_dump(raw, "a.txt", compose_dump([paper("SenA")]), MTIME)
-    write_dump(raw, "b.txt", compose_dump([paper("SenB")]), MTIME)
+def _sensor_ticks(raw, instance=None):
     landing = LandingFolder(raw_dir=str(raw))
-    instance = dg.DagsterInstance.ephemeral()
+    instance = instance or dg.DagsterInstance.ephemeral()
 
     def tick(cursor):
         context = dg.build_sensor_context(
@@ -113,32 +185,94 @@ def test_landing_sensor_requests_each_file_version_once(tmp_path):
         )
         return landing_sensor(context)
 
+    return tick
+
+
+def _one_request(result) -> dg.RunRequest:
+    (request,) = result.run_requests
+    assert request.job_name == ingest_and_build_job.name
+    return request
+
+
+def _span(request: dg.RunRequest) -> tuple[str, str]:
+    return (
+        request.tags["dagster/asset_partition_range_start"],
+        request.tags["dagster/asset_partition_range_end"],
+    )
+
+
+def test_landing_sensor_requests_one_run_per_set_of_file_versions(tmp_path):
+    raw = tmp_path / "raw"
+    write_dump(raw, "a.txt", compose_dump([paper("SenA")], date="Aug 25"), MTIME)
+    write_dump(raw, "b.txt", compose_dump([paper("SenB")], date="Jun 3"), MTIME)
+    tick = _sensor_ticks(raw)
+
     first = tick(None)
-    ingests = [r for r in first.run_requests if r.job_name == ingest_job.name]
-    builds = [r for r in first.run_requests if r.job_name == build_marts_job.name]
-    assert sorted(r.partition_key for r in ingests) == ["a.txt", "b.txt"]
-    assert len(builds) == 1  # one marts build queued behind the tick's ingestions
-    (added,) = first.dynamic_partitions_requests
-    assert sorted(added.partition_keys) == ["a.txt", "b.txt"]
-    instance.add_dynamic_partitions(dump_files.name, list(added.partition_keys))
+    request = _one_request(first)  # one run for both files, ingest and build together
+    assert _span(request) == ("2026-06", "2026-08")  # covering range of June and August
+    assert not first.dynamic_partitions_requests
+
+    # the same tick again (the cursor was not stored): the same run key, so Dagster launches
+    # it once
+    assert _one_request(tick(None)).run_key == request.run_key
 
     # nothing changed: the cursor (size, mtime) says so without reading a file
-    again = tick(first.cursor)
-    assert isinstance(again, dg.SkipReason)
+    assert isinstance(tick(first.cursor), dg.SkipReason)
 
-    # the same bytes under a new name: a run for the new partition, same content hash
+    # touched, same bytes: no run, the cursor takes the new mtime
+    write_dump(raw, "a.txt", (raw / "a.txt").read_bytes(), MTIME + 30)
+    touched = tick(first.cursor)
+    assert touched.run_requests == [] and touched.cursor != first.cursor
+    assert isinstance(tick(touched.cursor), dg.SkipReason)
+
+    # the same bytes under a new name: a new version to land (recorded as duplicate)
     write_dump(raw, "a copy.txt", (raw / "a.txt").read_bytes(), MTIME)
-    copy = tick(first.cursor)
-    (copy_ingest,) = [r for r in copy.run_requests if r.job_name == ingest_job.name]
-    by_file = {r.tags["papertrends/file"]: r.run_key for r in ingests}
-    assert copy_ingest.run_key.split("@")[1] == by_file["a.txt"].split("@")[1]
-    assert copy_ingest.partition_key != "a.txt"
+    copy = tick(touched.cursor)
+    assert _span(_one_request(copy)) == ("2026-08", "2026-08")
+    assert _one_request(copy).run_key not in {request.run_key}
 
-    # a file overwritten with new bytes is a new version: a new run key
-    write_dump(raw, "b.txt", compose_dump([paper("SenB"), paper("SenC")]), MTIME + 60)
-    changed = tick(copy.cursor)
-    (b_again,) = [r for r in changed.run_requests if r.job_name == ingest_job.name]
-    assert b_again.partition_key == "b.txt" and b_again.run_key != by_file["b.txt"]
+
+def test_an_overwritten_file_touches_its_old_and_new_month(tmp_path):
+    raw = tmp_path / "raw"
+    write_dump(raw, "a.txt", compose_dump([paper("OldMonth")], date="Mar 4"), MTIME)
+    tick = _sensor_ticks(raw)
+    first = tick(None)
+    assert _span(_one_request(first)) == ("2026-03", "2026-03")
+    write_dump(raw, "a.txt", compose_dump([paper("NewMonth")], date="Aug 25"), MTIME + 60)
+    second = tick(first.cursor)
+    changed = _one_request(second)
+    # the old version's listings leave March, the new ones arrive in August
+    assert _span(changed) == ("2026-03", "2026-08")
+    assert changed.run_key != _one_request(first).run_key
+
+    # back to the first bytes: a version seen before, but a new change, so a new run key
+    write_dump(raw, "a.txt", compose_dump([paper("OldMonth")], date="Mar 4"), MTIME + 120)
+    reverted = _one_request(tick(second.cursor))
+    assert _span(reverted) == ("2026-03", "2026-08")
+    assert reverted.run_key not in {_one_request(first).run_key, changed.run_key}
+
+
+def test_files_no_month_holds_get_a_run_of_the_last_month(tmp_path):
+    raw = tmp_path / "raw"
+    write_dump(raw, "old.txt", compose_dump([paper("Old")], date="Mar 2, 2019"), MTIME)
+    request = _one_request(_sensor_ticks(raw)(None))
+    last = listing_months.get_last_partition_key()
+    assert _span(request) == (last, last)  # any run takes such a file: the cheapest one
+    assert request.tags["papertrends/unplaced"] == "yes"
+
+
+def test_a_cursor_of_the_dump_partition_sensor_still_works(tmp_path):
+    """An instance of the previous release has a cursor of "size:mtime" strings: unchanged
+    files stay unread, changed ones land."""
+    import json
+
+    raw = tmp_path / "raw"
+    a = write_dump(raw, "a.txt", compose_dump([paper("CurA")]), MTIME)
+    write_dump(raw, "b.txt", compose_dump([paper("CurB")], date="Jul 1"), MTIME)
+    stat = a.stat()
+    old_cursor = json.dumps({"a.txt": f"{stat.st_size}:{stat.st_mtime_ns}"})
+    request = _one_request(_sensor_ticks(raw)(old_cursor))
+    assert _span(request) == ("2026-07", "2026-07")  # only b.txt is new
 
 
 def test_marts_sensor_follows_ingestions_the_marts_have_not_seen():
@@ -164,7 +298,7 @@ def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
     write_dump(raw, "daily_copy.txt", (raw / "daily.txt").read_bytes(), MTIME)
     lost = compose_dump([paper("MetaThree")]).replace(paper("MetaThree")[1] + "\n", "")
     write_dump(raw, "lost.txt", lost + "\n" + "\n\n".join(paper("MetaFour")) + "\n", MTIME)
-    result, _, _, _ = _materialize_raw_layer(raw, tmp_path / "w.duckdb")
+    result, _, _ = _materialize_raw_layer(raw, tmp_path / "w.duckdb")
     assert result.success
     metadata = {
         m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
@@ -173,9 +307,31 @@ def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
     dumps = metadata["raw/dumps"]
     assert dumps["rows_total"] == 3 and dumps["new_rows"] == 3
     table = dumps["dumps_in_run"]
-    assert "| daily.txt | loaded | 2026-08-25 | inferred | 2 | 0 |" in table
-    assert "| daily\\_copy.txt | duplicate |" in table and "same bytes as daily.txt" in table
-    assert "| lost.txt | loaded | 2026-08-25 | inferred | 1 | 1 |" in table
+    assert [c.name for c in table.schema.columns] == [
+        "file",
+        "status",
+        "listing_date",
+        "date_from",
+        "month",
+        "listings",
+        "rejects",
+        "note",
+    ]
+    rows = {r.data["file"]: r.data for r in table.records}
+    assert rows["daily.txt"] == {
+        "file": "daily.txt",
+        "status": "loaded",
+        "listing_date": "2026-08-25",
+        "date_from": "inferred",
+        "month": "2026-08",
+        "listings": 2,
+        "rejects": 0,
+        "note": None,
+    }
+    assert rows["daily_copy.txt"]["status"] == "duplicate"
+    assert rows["daily_copy.txt"]["note"] == "same bytes as daily.txt"
+    assert (rows["lost.txt"]["listings"], rows["lost.txt"]["rejects"]) == (1, 1)
+    assert dumps["dumps_in_run_shown"] == "3 of 3 file version(s) of the run"
     sightings = metadata["raw/sightings"]
     assert sightings["rows_total"] == 3 and sightings["new_rows"] == 3
     # titles are shown as written: Markdown syntax escaped, one line, cut with an ellipsis
@@ -211,12 +367,11 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
     warehouse = WarehouseResource(database=str(database))
     landing = LandingFolder(raw_dir=str(raw))
     instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(dump_files.name, ["daily.txt"])
     ingested = dg.materialize(
         [raw_layer],
         instance=instance,
         resources={"warehouse": warehouse, "landing": landing},
-        partition_key="daily.txt",
+        partition_key="2026-08",
     )
     assert ingested.success
 

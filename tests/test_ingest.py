@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.landing import partition_key_for, scan_landing
+from pipelines.landing import scan_landing
 from pipelines.warehouse.load import ingest_files
 from tests.dumpkit import compose_dump, paper, write_dump
 
@@ -179,16 +179,6 @@ def test_failed_batch_leaves_no_trace(con, tmp_path, monkeypatch):
     assert _ingest(con, raw).count("loaded") == 2
 
 
-def test_partition_keys_are_safe_and_distinct():
-    assert partition_key_for("000_ac43c923daf02744.txt") == "000_ac43c923daf02744.txt"
-    odd = ["papers, Aug 25.txt", "papers' Aug 25.txt", 'quote"d.txt', "é.txt", "x" * 300]
-    keys = [partition_key_for(name) for name in odd]
-    assert len(set(keys)) == len(keys)
-    for key in keys:
-        assert set(key) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        assert len(key) <= 100
-
-
 def test_files_still_being_written_are_not_ingested(tmp_path):
     raw = tmp_path / "raw"
     write_dump(raw, "done.txt", compose_dump([paper("ALPHA")]), MTIME)
@@ -216,3 +206,31 @@ def test_the_loading_connection_caps_duckdb_memory(tmp_path: Path, monkeypatch):
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
     with pytest.raises(WarehouseUnusable, match="PAPERTRENDS_LOAD_MEMORY_LIMIT='lots'"):
         limit()
+
+
+def test_partition_key_is_the_listing_month_a_duplicate_takes_its_originals(tmp_path):
+    raw = tmp_path / "raw"
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_dump(raw, "a.txt", compose_dump([paper("KeyA")], date="Jun 3"), MTIME)
+    write_dump(raw, "c twin.txt", (raw / "a.txt").read_bytes(), MTIME)  # same batch
+    _ingest(con, raw)
+    # a later batch: the original is only in the warehouse
+    write_dump(raw, "b.txt", (raw / "a.txt").read_bytes(), MTIME)
+    write_dump(raw, "old.txt", compose_dump([paper("KeyOld")], date="Mar 2, 2019"), MTIME)
+    window = (dt.date(2023, 5, 1), dt.date(2027, 1, 1))
+
+    def holdable(day):
+        return None if window[0] <= day < window[1] else f"listing date {day} has no partition"
+
+    ingest_files(con, scan_landing(raw), holdable=holdable)
+    assert _rows(con, "select file_name, status, partition_key from raw.dumps order by 1") == [
+        ("a.txt", "loaded", "2026-06"),
+        ("b.txt", "duplicate", "2026-06"),
+        ("c twin.txt", "duplicate", "2026-06"),
+        ("old.txt", "rejected", ""),
+    ]
+    assert _rows(con, "select reason from raw.rejects where file_name = 'old.txt'") == [
+        ("listing date 2019-03-02 has no partition",)
+    ]
+    in_old = "select count(*) from raw.sightings join raw.dumps using (dump_id) where file_name"
+    assert _rows(con, in_old + " = 'old.txt'") == [(0,)]

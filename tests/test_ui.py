@@ -67,10 +67,13 @@ METADATA_QUERY = """query Latest($keys: [AssetKeyInput!]) {
   assetNodes(assetKeys: $keys) {
     assetKey { path }
     assetMaterializations(limit: 1) {
+      partition
       metadataEntries {
         label
         ... on IntMetadataEntry { intValue }
         ... on MarkdownMetadataEntry { mdStr }
+        ... on TextMetadataEntry { text }
+        ... on TableMetadataEntry { table { records } }
       }
     }
   }
@@ -123,20 +126,38 @@ class Ui:
         return self.graphql(RUNS_QUERY, {"filter": filter_})["runsOrError"]["results"]
 
     def latest_metadata(self, *keys: str) -> dict[str, dict[str, object]]:
-        """The metadata of each asset's latest materialization, by label ({} if none yet)."""
+        """The metadata of each asset's latest materialization, by label ({} if none yet); a
+        table's value is its records, the partition is under "partition"."""
         variables = {"keys": [{"path": key.split("/")} for key in keys]}
         nodes = self.graphql(METADATA_QUERY, variables)["assetNodes"]
         return {
             "/".join(node["assetKey"]["path"]): {
-                entry["label"]: entry.get("intValue", entry.get("mdStr"))
-                for event in node["assetMaterializations"]
-                for entry in event["metadataEntries"]
+                **{
+                    entry["label"]: _entry_value(entry)
+                    for event in node["assetMaterializations"]
+                    for entry in event["metadataEntries"]
+                },
+                **(
+                    {"partition": node["assetMaterializations"][0]["partition"]}
+                    if node["assetMaterializations"]
+                    and node["assetMaterializations"][0]["partition"]
+                    else {}
+                ),
             }
             for node in nodes
         }
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _entry_value(entry: dict) -> object:
+    if "table" in entry:
+        return [json.loads(record) for record in entry["table"]["records"]]
+    for field in ("intValue", "mdStr", "text"):
+        if field in entry:
+            return entry[field]
+    return None
 
 
 def _free_port() -> int:
@@ -283,14 +304,27 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
 
     titles = _wait("papers in marts.papers", ui, TO_MARTS_SECONDS, papers)
     assert [t.split(":")[0] for t in titles] == ["Quorallis", "Vantablume", "Zephyrine"]
-    (ingest,) = ui.runs(**{"papertrends/file": "daily.txt"})
-    assert ingest["status"] == "SUCCESS"
-    assert {"key": "dagster/sensor_name", "value": "landing_sensor"} in ingest["tags"]
-    # the ingestion's metadata: totals, new rows, the dump with its listing date, a preview
+
+    # the marts show up while the run still checks them and draws the report
+    def landing_run_finished() -> dict | None:
+        runs = ui.runs(**{"papertrends/file": "daily.txt"})
+        return runs[0] if len(runs) == 1 and runs[0]["status"] in FINISHED else None
+
+    ingest = _wait("finished run for daily.txt", ui, RUN_SECONDS, landing_run_finished)
+    assert ingest["status"] == "SUCCESS", ui.log_tail()
+    # one run from the saved file to the marts, over the file's listing month
+    assert ingest["jobName"] == "ingest_and_build"
+    tags = {tag["key"]: tag["value"] for tag in ingest["tags"]}
+    assert tags["dagster/sensor_name"] == "landing_sensor"
+    month = tags["dagster/asset_partition_range_start"]
+    assert month == tags["dagster/asset_partition_range_end"] and month.endswith("-08")
+    # the ingestion's metadata: totals, new rows, the run's files with listing dates, a preview
     raw_metadata = ui.latest_metadata("raw/dumps", "raw/sightings")
     assert raw_metadata["raw/dumps"]["rows_total"] == 1
-    assert "| daily.txt | loaded | 2" in raw_metadata["raw/dumps"]["dumps_in_run"]
-    assert "-08-25" in raw_metadata["raw/dumps"]["dumps_in_run"]
+    assert raw_metadata["raw/dumps"]["partition"] == month
+    (row,) = raw_metadata["raw/dumps"]["dumps_in_run"]
+    assert (row["file"], row["status"], row["listings"]) == ("daily.txt", "loaded", 3)
+    assert row["listing_date"] == f"{month}-25" and row["month"] == month
     assert raw_metadata["raw/sightings"]["new_rows"] == 3
     assert "Zephyrine" in raw_metadata["raw/sightings"]["new_listings"]
 
@@ -336,7 +370,10 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
 
     metadata = _wait("materialization metadata", ui, RUN_SECONDS, metadata_in)
     assert metadata["raw/dumps"]["rows_total"] == 2
-    assert "duplicate" in metadata["raw/dumps"]["dumps_in_run"]
+    (row,) = metadata["raw/dumps"]["dumps_in_run"]
+    assert (row["file"], row["status"]) == ("daily (copy).txt", "duplicate")
+    # the landing runs built the marts themselves: no follow-up build was needed
+    assert {run["jobName"] for run in ui.runs()} == {"ingest_and_build"}
     assert metadata["marts/papers"]["dagster/row_count"] == 3
     assert "Zephyrine" in metadata["marts/papers"]["preview"]
 

@@ -1,5 +1,9 @@
 """Automation: a sensor on the landing folder, a follow-up sensor and a daily schedule for marts.
 
+The landing sensor requests ``ingest_and_build`` runs (raw months + marts in one run). The
+follow-up sensor only serves ingestions that no build followed: ``papertrends ingest`` (raw only),
+a raw backfill launched from the UI, or a run whose build failed.
+
 Every run that writes the warehouse is in one pool limited to one run (dagster.yaml), so the
 queue runs them one after the other in the order they were requested.
 """
@@ -9,16 +13,25 @@ import json
 
 import dagster as dg
 
-from pipelines.defs.dbt import build_marts_job
-from pipelines.defs.ingest import RAW_DUMPS, dump_files, ingest_job
+from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
+from pipelines.defs.ingest import RAW_DUMPS, last_month_range
+from pipelines.defs.partitions import (
+    covering_range,
+    holdable_window,
+    month_key,
+    range_tags,
+    unholdable_reason,
+)
 from pipelines.defs.resources import LandingFolder
 from pipelines.defs.runs import fail_orphaned_cli_runs
 from pipelines.dumps.identity import content_hash
+from pipelines.landing import read_listing_date
 
 # A file is taken once its modification time is this old (a file still being written is not).
 STABLE_AFTER_SECONDS = 1.0
-# At most this many runs per tick; the rest wait for the next tick (the cursor says which).
-MAX_RUNS_PER_TICK = 25
+# At most this many changed files per tick (each is read and hashed); the rest wait for the
+# next tick (the cursor says which). The run of a tick takes every pending file of its months.
+MAX_FILES_PER_TICK = 2000
 # The marts are fresh when this model was materialized after the last ingestion.
 MARTS_PAPERS = dg.AssetKey(["marts", "papers"])
 ACTIVE_STATUSES = [
@@ -27,61 +40,105 @@ ACTIVE_STATUSES = [
     dg.DagsterRunStatus.STARTING,
     dg.DagsterRunStatus.STARTED,
 ]
+# What the cursor keeps per file: [size, mtime_ns, month key or "" (none holds it), 16 hex
+# digits of its content hash, version number]. The version number counts the file's content
+# changes seen, so a file reverted to bytes it once had is a new version to land again.
+NO_MONTH = ""
+
+
+def _entry(value) -> list | None:
+    """A cursor entry; an entry of the former cursor ("size:mtime", dump partitions) keeps its
+    stat so an unchanged file stays unread, without month or hash."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and value.count(":") == 1:
+        size, mtime = value.split(":")
+        return [int(size), int(mtime), None, None, 0]
+    return None
 
 
 @dg.sensor(
-    jobs=[ingest_job, build_marts_job],
+    jobs=[ingest_and_build_job],
     minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Watches the landing folder: every new or changed dump file becomes a partition of "
-        "dump_files and an ingestion run. The run key is the file's partition and content hash, "
-        "so a file version is ingested exactly once; the cursor remembers each file's size and "
-        "modification time, so a tick over 10,000 unchanged files reads none of them. A tick "
-        "that starts ingestion runs also queues one build_marts run behind them (runs writing "
-        "the warehouse go one at a time, in order), so new dumps reach the marts without "
-        "waiting for another sensor."
+        "Watches the landing folder: reads each new or changed dump file's head and "
+        "modification time (no full parse) for its listing month, and requests one "
+        "ingest_and_build run over the months touched (an overwritten file also touches its "
+        "old version's month): raw layer, blocking raw checks, dbt build for that window, mart "
+        "checks, report. The run key hashes the changed file versions, so each set of versions "
+        "lands exactly once; the cursor remembers each file's size, modification time, month "
+        "and hash, so a tick over 10,000 unchanged files reads none of them."
     ),
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
-    """New or changed dump files -> dynamic partitions + one ingestion run each."""
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    """New or changed dump files -> one run over the months they touch."""
+    seen: dict[str, list | None] = {
+        name: _entry(value)
+        for name, value in (json.loads(context.cursor) if context.cursor else {}).items()
+    }
     files = landing.files(min_age_seconds=STABLE_AFTER_SECONDS)
-    changed = [f for f in files if seen.get(f.file_name) != f"{f.n_bytes}:{f.mtime_ns}"]
+    changed = [f for f in files if _stat_of(seen.get(f.file_name)) != (f.n_bytes, f.mtime_ns)]
     if not changed:
         return dg.SkipReason(f"no new or changed dump among {len(files)} files")
-    batch = changed[:MAX_RUNS_PER_TICK]
-    known = set(context.instance.get_dynamic_partitions(dump_files.name))
-    new_keys = list(dict.fromkeys(f.partition_key for f in batch if f.partition_key not in known))
-    requests = []
-    for file in batch:
+    holdable = holdable_window()
+    months: set[str] = set()
+    versions: list[str] = []
+    any_unplaced = False
+    for file in changed[:MAX_FILES_PER_TICK]:
         try:
-            digest = content_hash(file.path.read_bytes())
+            digest = content_hash(file.path.read_bytes())[:16]
+            listing_date, _ = read_listing_date(file)
         except OSError:  # vanished between scan and read: look again next tick
             continue
-        requests.append(
-            dg.RunRequest(
-                job_name=ingest_job.name,
-                run_key=f"{file.partition_key}@{digest}",
-                partition_key=file.partition_key,
-                tags={"papertrends/file": file.file_name, "papertrends/trigger": "sensor"},
-            )
+        month = (
+            NO_MONTH
+            if unholdable_reason(listing_date, holdable) is not None
+            else month_key(listing_date)
         )
-        seen[file.file_name] = f"{file.n_bytes}:{file.mtime_ns}"
-    if requests:
-        batch_key = hashlib.sha256("\n".join(r.run_key for r in requests).encode()).hexdigest()
-        requests.append(
-            dg.RunRequest(
-                job_name=build_marts_job.name,
-                run_key=f"marts-after-{batch_key[:16]}",
-                tags={"papertrends/trigger": "sensor"},
-            )
-        )
-    return dg.SensorResult(
-        run_requests=requests,
-        dynamic_partitions_requests=[dump_files.build_add_request(new_keys)] if new_keys else [],
-        cursor=json.dumps(seen, separators=(",", ":")),
+        before = seen.get(file.file_name)
+        number = _version_number(before, digest)
+        seen[file.file_name] = [file.n_bytes, file.mtime_ns, month, digest, number]
+        if before is not None and before[3] == digest:
+            continue  # touched, same bytes: nothing to land
+        versions.append(f"{file.file_name}@{digest}#{number}")
+        if before is not None and before[2]:  # the old version's listings leave its month
+            months.add(before[2])
+        if month:
+            months.add(month)
+        else:
+            any_unplaced = True
+    cursor = json.dumps(seen, separators=(",", ":"))
+    if not versions:  # touched files, same bytes: nothing to land
+        return dg.SensorResult(run_requests=[], cursor=cursor)
+    span = covering_range(months) or last_month_range()
+    run_key = hashlib.sha256("\n".join(sorted(versions)).encode()).hexdigest()[:32]
+    request = dg.RunRequest(
+        job_name=ingest_and_build_job.name,
+        run_key=f"dumps-{run_key}",
+        tags={
+            **range_tags(*span),
+            "papertrends/trigger": "sensor",
+            "papertrends/versions": str(len(versions)),
+            "papertrends/unplaced": "yes" if any_unplaced else "no",
+            # the file's name when the run lands one file version (searchable in the UI)
+            **({"papertrends/file": versions[0].rsplit("@", 1)[0]} if len(versions) == 1 else {}),
+        },
     )
+    return dg.SensorResult(run_requests=[request], cursor=cursor)
+
+
+def _stat_of(entry: list | None) -> tuple[int, int] | None:
+    return None if entry is None else (entry[0], entry[1])
+
+
+def _version_number(before: list | None, digest: str) -> int:
+    """The file's version number: unchanged bytes keep it, new bytes count one up."""
+    if before is None:
+        return 0
+    if before[3] == digest:
+        return before[4]
+    return before[4] + 1
 
 
 @dg.sensor(
@@ -106,8 +163,10 @@ def marts_after_ingest_sensor(context: dg.SensorEvaluationContext):
     if marts is not None and marts.storage_id > raw.storage_id:
         return dg.SkipReason("the marts were built after the last ingestion")
     fail_orphaned_cli_runs(instance)  # a killed `papertrends build` is not "running"
-    busy = instance.get_run_records(
-        dg.RunsFilter(job_name=build_marts_job.name, statuses=ACTIVE_STATUSES), limit=1
+    # an ingest_and_build run builds the marts after its raw step: it counts as a build
+    busy = any(
+        instance.get_run_records(dg.RunsFilter(job_name=name, statuses=ACTIVE_STATUSES), limit=1)
+        for name in (build_marts_job.name, ingest_and_build_job.name)
     )
     if busy:
         return dg.SkipReason("a marts build is already queued or running")

@@ -1,18 +1,34 @@
-"""Dump partitions and the raw-layer assets: one dynamic partition per dump file."""
+"""The raw-layer assets, partitioned by listing month (``pipelines.defs.partitions``).
 
+A run over a range of months ingests the pending files (size or mtime differ from their loaded
+version) whose listing month, read from the file's head, lies in the range. Files whose listing
+date no month partition holds (before ``PAPERTRENDS_FIRST_MONTH``, or in a future month) are
+taken by every run, whatever its range, and recorded as rejected with a one-line reason: they
+never wait for a partition that cannot come.
+"""
+
+import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.metadata import preview_markdown
+from pipelines.defs.partitions import (
+    covering_range,
+    holdable_window,
+    listing_months,
+    month_key,
+    unholdable_reason,
+)
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
-from pipelines.landing import LandedFile
+from pipelines.landing import LandedFile, read_listing_date
 from pipelines.warehouse.load import IngestReport, ingest_files, pending_files
-from pipelines.warehouse.metadata import RawRunFacts, raw_run_facts
+from pipelines.warehouse.metadata import Preview, RawRunFacts, raw_run_facts
 
-dump_files = dg.DynamicPartitionsDefinition(name="dump_files")
 # Runs that write the DuckDB file share this pool; dagster.yaml limits it to one run at a time.
 WAREHOUSE_POOL = "duckdb_warehouse"
 
@@ -47,7 +63,7 @@ RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
             group_name="raw",
         ),
     ],
-    partitions_def=dump_files,
+    partitions_def=listing_months,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=False,
     pool=WAREHOUSE_POOL,
@@ -55,12 +71,25 @@ RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
 def raw_layer(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingFolder
 ):
-    """Parse the partitions' dump files with polars and load them into raw.* in DuckDB."""
-    files, missing = landing.files_for(context.partition_keys)
-    for key in missing:
-        context.log.warning(f"partition {key}: its file is no longer in the landing folder")
+    """Parse the pending dump files of the run's months (and any file no month holds) with
+    polars and load them into raw.* in DuckDB."""
+    window = context.partition_time_window
+    run_window = (window.start.date(), window.end.date())
+    holdable = holdable_window()
     with warehouse.get_connection() as con:
-        report = ingest_files(con, files, landing_folder=Path(landing.raw_dir))
+        placed = place_files(pending_files(con, landing.files()), holdable)
+        files = placed.in_window(run_window)
+        context.log.info(
+            f"{len(files)} new or changed file(s) for {context.partition_key_range.start}.."
+            f"{context.partition_key_range.end}, {placed.n_unplaced} with no month partition; "
+            f"{len(placed.files) - len(files)} pending for other months"
+        )
+        report = ingest_files(
+            con,
+            files,
+            landing_folder=Path(landing.raw_dir),
+            holdable=partial(unholdable_reason, window=holdable),
+        )
         # read back under the same lock: totals, and what this run's file versions brought
         facts = raw_run_facts(con, [o.dump_id for o in report.outcomes if o.dump_id])
     for outcome in report.outcomes:
@@ -92,7 +121,10 @@ def raw_layer_results(
         metadata={
             "rows_total": dg.MetadataValue.int(facts.dumps_total),
             "new_rows": dg.MetadataValue.int(n_versions),
-            "dumps_in_run": dg.MetadataValue.md(preview_markdown(facts.dumps_in_run, n_versions)),
+            "dumps_in_run": dumps_table(facts.dumps_in_run),
+            "dumps_in_run_shown": dg.MetadataValue.text(
+                f"{len(facts.dumps_in_run.rows)} of {n_versions} file version(s) of the run"
+            ),
             "listing_dates": dg.MetadataValue.text(
                 ", ".join(listing_dates[:5]) + (" ..." if len(listing_dates) > 5 else "")
             ),
@@ -124,32 +156,86 @@ def raw_layer_results(
     )
 
 
+def dumps_table(preview: Preview) -> dg.MetadataValue:
+    """The run's file versions as a Dagster table (file, status, listing date, listings, ...)."""
+    numbers = {"listings", "rejects"}
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, "int" if name in numbers else "string") for name in preview.columns
+        ]
+    )
+    records = [
+        dg.TableRecord(
+            {
+                name: (int(value) if name in numbers and value else value or None)
+                for name, value in zip(preview.columns, row, strict=True)
+            }
+        )
+        for row in preview.rows
+    ]
+    return dg.MetadataValue.table(records, schema=schema)
+
+
+@dataclass(frozen=True)
+class PlacedFiles:
+    """Pending files with the month partition of each one's listing date (from its head):
+    ``months[name]`` is a partition key, or None when no partition holds the date."""
+
+    files: Sequence[LandedFile]
+    months: dict[str, str | None]
+
+    @property
+    def n_unplaced(self) -> int:
+        return sum(1 for key in self.months.values() if key is None)
+
+    def in_window(self, window: tuple[dt.date, dt.date]) -> list[LandedFile]:
+        """The files a run over ``window`` takes: those of its months, and every unplaced one."""
+        first, last = month_key(window[0]), month_key(window[1] - dt.timedelta(days=1))
+        return [
+            f
+            for f in self.files
+            if (key := self.months[f.file_name]) is None or first <= key <= last
+        ]
+
+    def month_range(self) -> tuple[str, str] | None:
+        """The smallest month range covering the placed files (None when there are none)."""
+        return covering_range(key for key in self.months.values() if key is not None)
+
+
+def place_files(files: Sequence[LandedFile], holdable: tuple[dt.date, dt.date]) -> PlacedFiles:
+    """Read each file's head for its listing month (a file that vanished since the scan is
+    left out: the next run looks again)."""
+    kept, months = [], {}
+    for file in files:
+        try:
+            listing_date, _ = read_listing_date(file)
+        except OSError:
+            continue
+        unplaced = unholdable_reason(listing_date, holdable) is not None
+        months[file.file_name] = None if unplaced else month_key(listing_date)
+        kept.append(file)
+    return PlacedFiles(kept, months)
+
+
 ingest_job = dg.define_asset_job(
     name="ingest_dumps",
     # the raw assets only: their checks (dbt source tests) run with the marts build
     selection=dg.AssetSelection.assets(raw_layer).without_checks(),
-    description="Load new or changed dump files (one partition each) into the raw layer.",
+    description=(
+        "Load the new or changed dump files of the run's listing months (and any file no month "
+        "partition can hold, rejected with its reason) into the raw layer."
+    ),
 )
 
 
-def register_dump_partitions(instance: dg.DagsterInstance, files: Sequence[LandedFile]) -> None:
-    """Add a ``dump_files`` partition for every landed file that has none yet."""
-    existing = set(instance.get_dynamic_partitions(dump_files.name))
-    new_keys = list(
-        dict.fromkeys(f.partition_key for f in files if f.partition_key not in existing)
-    )
-    if new_keys:
-        instance.add_dynamic_partitions(dump_files.name, new_keys)
-
-
-def pending_partition_range(
-    instance: dg.DagsterInstance, files: Sequence[LandedFile], warehouse: WarehouseResource
+def pending_month_range(
+    files: Sequence[LandedFile], warehouse: WarehouseResource
 ) -> tuple[str, str] | None:
-    """The smallest partition range covering every new or changed file, or None if none is.
+    """The smallest month range covering every new or changed file, or None if none is
+    (files no month holds ride with any run: alone, they get the last month).
 
-    A single-run backfill runs a contiguous range; files inside it that did not change are
-    skipped cheaply by the asset (size and mtime match their loaded version).
-    """
+    A single-run backfill runs a contiguous range; files of months inside it that did not change
+    are skipped cheaply by the asset (size and mtime match their loaded version)."""
     try:
         with warehouse.read_only_connection() as con:
             pending = pending_files(con, files)
@@ -159,7 +245,13 @@ def pending_partition_range(
         pending = list(files)
     if not pending:
         return None
-    order = {key: i for i, key in enumerate(instance.get_dynamic_partitions(dump_files.name))}
-    positions = sorted(order[f.partition_key] for f in pending)
-    keys = instance.get_dynamic_partitions(dump_files.name)
-    return keys[positions[0]], keys[positions[-1]]
+    placed = place_files(pending, holdable_window())
+    if not placed.files:
+        return None
+    return placed.month_range() or last_month_range()
+
+
+def last_month_range() -> tuple[str, str]:
+    """The range of the last month partition alone."""
+    last = listing_months.get_last_partition_key()
+    return last, last

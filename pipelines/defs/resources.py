@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,11 +39,3 @@ class LandingFolder(dg.ConfigurableResource):
     def files(self, min_age_seconds: float = 0.0) -> list[LandedFile]:
         """Dump files currently in the folder (files still being written are skipped)."""
         return scan_landing(Path(self.raw_dir), min_age_seconds=min_age_seconds)
-
-    def files_for(self, partition_keys: Sequence[str]) -> tuple[list[LandedFile], list[str]]:
-        """The landed files behind ``partition_keys``, and the keys whose file is gone."""
-        by_key = {f.partition_key: f for f in self.files()}
-        wanted = set(partition_keys)
-        found = [f for f in by_key.values() if f.partition_key in wanted]
-        missing = sorted(wanted - by_key.keys())
-        return found, missing

@@ -9,6 +9,8 @@ Rules (README, "Ingestion"):
 * A file overwritten with new content is a new version: the old version becomes ``superseded``
   and its sightings are removed (or handed to a duplicate of it, which then becomes ``loaded``).
 * Each batch of dumps is one DuckDB transaction: a dump is wholly loaded or not at all.
+* With a ``holdable`` window of listing dates (the month partitions), a file whose listing date
+  falls outside it is rejected whole with a one-line reason instead of loaded.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import duckdb
 import polars as pl
 
 from pipelines.dumps.identity import content_hash, dump_id
-from pipelines.dumps.parse import DumpFile, parse_dumps
+from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
 from pipelines.landing import LandedFile, read_dump
 from pipelines.warehouse.schema import (
     SCHEMA_VERSION,
@@ -49,7 +51,7 @@ class FileOutcome:
     """What ingestion did with one new or changed file."""
 
     file_name: str
-    partition_key: str
+    partition_key: str  # the month partition (YYYY-MM) the file was taken under, "" for none
     dump_id: str | None
     status: str  # loaded | duplicate | rejected | unreadable
     n_sightings: int = 0
@@ -112,10 +114,15 @@ def ingest_files(
     batch_size: int | None = None,
     read: Callable[[LandedFile], DumpFile] = read_dump,
     landing_folder: Path | None = None,
+    holdable: Callable[[dt.date], str | None] | None = None,
 ) -> IngestReport:
     """Load new and changed files into ``raw.*``; one transaction per batch of dumps (of
     ``batch_size``, default ``batch_size_from_env()``). With ``landing_folder`` the warehouse
-    records it on its first load and refuses any other folder after (one-line error)."""
+    records it on its first load and refuses any other folder after (one-line error).
+
+    Each version's ``partition_key`` is the month (``YYYY-MM``) of its listing date (of the
+    dump it duplicates, for a duplicate). ``holdable`` tells, for a listing date, why no month
+    partition can hold it (None when one can): such a file is rejected whole, key empty."""
     batch_size = batch_size or batch_size_from_env()
     ensure_raw_schema(con)
     if landing_folder is not None:
@@ -128,9 +135,25 @@ def ingest_files(
             report.unchanged.append(file.file_name)
         else:
             todo.append(file)
+    placement = _Placement(holdable)
     for batch in _chunks(todo, batch_size):
-        _ingest_batch(con, batch, current, report, read)
+        _ingest_batch(con, batch, current, report, read, placement)
     return report
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where versions go among the month partitions: which dates have none, and the key."""
+
+    holdable: Callable[[dt.date], str | None] | None
+
+    def key(self, listing_date: dt.date | None) -> str:
+        if listing_date is None or self.reason(listing_date) is not None:
+            return ""
+        return listing_date.strftime("%Y-%m")
+
+    def reason(self, listing_date: dt.date) -> str | None:
+        return None if self.holdable is None else self.holdable(listing_date)
 
 
 def _ingest_batch(
@@ -139,6 +162,7 @@ def _ingest_batch(
     current: dict[str, _Current],
     report: IngestReport,
     read: Callable[[LandedFile], DumpFile],
+    placement: _Placement,
 ) -> None:
     reads: list[tuple[LandedFile, DumpFile, str]] = []
     for file in batch:
@@ -148,7 +172,7 @@ def _ingest_batch(
             report.outcomes.append(
                 FileOutcome(
                     file.file_name,
-                    file.partition_key,
+                    "",
                     None,
                     "unreadable",
                     reason=f"cannot read: {err.strerror or err}",
@@ -191,7 +215,7 @@ def _ingest_batch(
             rows.append(row)
 
         parsed = parse_dumps(to_parse, shas={d.file_name: s for _, d, s in fresh})
-        outcomes = _write(con, rows, parsed)
+        outcomes = _write(con, rows, parsed, placement)
         con.execute("commit")
     except BaseException:
         # a failed commit (disk full) has ended the transaction already: keep the real error
@@ -241,11 +265,24 @@ def _supersede(
     loaded_by_sha[cur.sha256] = heir
 
 
-def _write(con: duckdb.DuckDBPyConnection, rows: list[dict], parsed) -> list[FileOutcome]:
+def _write(
+    con: duckdb.DuckDBPyConnection, rows: list[dict], parsed, placement: _Placement
+) -> list[FileOutcome]:
     """Insert the batch's dump rows, sightings and rejects (inside the caller's transaction)."""
     if not rows:
         return []
     facts = {r["file_name"]: r for r in parsed.dumps.iter_rows(named=True)}
+    # A parsed file whose listing date no partition holds is rejected whole: one reject row
+    # instead of its listings and record rejects.
+    unplaced = {
+        name: reason
+        for name, fact in facts.items()
+        if fact["parse_status"] != "rejected"
+        and (reason := placement.reason(fact["listing_date"])) is not None
+    }
+    for name, reason in unplaced.items():
+        facts[name] = {**facts[name], "parse_status": "rejected", "reason": reason}
+    parsed = _drop_unplaced(parsed, unplaced)
     counts = dict(parsed.sightings.group_by("file_name").len().iter_rows())
     reject_counts = dict(parsed.rejects.group_by("file_name").len().iter_rows())
     dump_rows, outcomes = [], []
@@ -283,13 +320,17 @@ def _write(con: duckdb.DuckDBPyConnection, rows: list[dict], parsed) -> list[Fil
                 "n_rejects": n_rejects,
                 "reason": reason,
                 "file_mtime_ns": file.mtime_ns,
-                "partition_key": file.partition_key,
+                "partition_key": (
+                    placement.key(fact["listing_date"])
+                    if fact
+                    else _original_key(con, original, dump_rows)
+                ),
             }
         )
         outcomes.append(
             FileOutcome(
                 file.file_name,
-                file.partition_key,
+                dump_rows[-1]["partition_key"],
                 row["dump_id"],
                 status,
                 n_sightings,
@@ -335,6 +376,43 @@ def _write(con: duckdb.DuckDBPyConnection, rows: list[dict], parsed) -> list[Fil
         for name in ("batch_dumps", "batch_sightings", "batch_rejects"):
             con.unregister(name)
     return outcomes
+
+
+def _original_key(
+    con: duckdb.DuckDBPyConnection, original: str | None, batch_rows: list[dict]
+) -> str:
+    """The partition key of the dump ``original`` (of this batch, else stored)."""
+    for row in batch_rows:
+        if row["dump_id"] == original:
+            return row["partition_key"]
+    found = con.execute(
+        "select partition_key from raw.dumps where dump_id = ?", [original]
+    ).fetchall()
+    return found[0][0] if found else ""
+
+
+def _drop_unplaced(parsed: ParsedDumps, unplaced: Mapping[str, str]) -> ParsedDumps:
+    """``parsed`` without the listings and record rejects of the ``unplaced`` files, with one
+    whole-file reject (their reason) each."""
+    if not unplaced:
+        return parsed
+    names = pl.Series(list(unplaced), dtype=pl.String).implode()
+    shas = dict(parsed.dumps.select("file_name", "sha256").iter_rows())
+    whole = pl.DataFrame(
+        {
+            "file_name": list(unplaced),
+            "sha256": [shas[name] for name in unplaced],
+            "line_no": [None] * len(unplaced),
+            "reason": list(unplaced.values()),
+            "excerpt": [None] * len(unplaced),
+        },
+        schema=parsed.rejects.schema,
+    )
+    return ParsedDumps(
+        dumps=parsed.dumps,
+        sightings=parsed.sightings.filter(~pl.col("file_name").is_in(names)),
+        rejects=pl.concat([parsed.rejects.filter(~pl.col("file_name").is_in(names)), whole]),
+    )
 
 
 _DUMP_ROW_SCHEMA = {

@@ -130,6 +130,7 @@ def raw_run_facts(
     params = {"ids": ids}
     dumps = (
         "select file_name as file, status, listing_date, listing_date_source as date_from, "
+        "nullif(partition_key, '') as month, "
         "n_sightings as listings, n_rejects as rejects, "
         "coalesce(reason, case when duplicate_of is not null "
         "then 'same bytes as ' || (select d2.file_name from raw.dumps d2 "

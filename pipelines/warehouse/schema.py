@@ -41,7 +41,7 @@ create table if not exists raw.dumps (
     reason              varchar,               -- why a file was rejected
     ingested_at         timestamptz not null,
     file_mtime_ns       bigint      not null,  -- lets re-runs skip unchanged files unread
-    partition_key       varchar     not null   -- the Dagster partition of this file
+    partition_key       varchar     not null   -- month (YYYY-MM) of the listing date, '' if none
 );
 
 create table if not exists raw.sightings (
