@@ -20,7 +20,7 @@ SECTIONS = [
     "## a. Parse throughput",
     "## b. Ingest: `papertrends ingest` against a user's script",
     "## c. `papertrends run` end to end on 3 dumps",
-    "## d. Incremental `papertrends run`: 1 dump added to the 3-dump warehouse",
+    "## d. Incremental `papertrends run`: 1 dump added, 3 dumps side by side",
     "## e. Time per dump",
     "## Where the time goes",
     "## Machine",
@@ -45,7 +45,7 @@ def test_report_has_every_section_in_order(report: str) -> None:
 def test_report_states_every_target_with_a_verdict(report: str) -> None:
     targets = report.split("## Targets")[1].split("## a.")[0]
     rows = [line for line in targets.splitlines() if line.startswith("| ") and "---" not in line]
-    assert len(rows) == 1 + 6  # header and the six targets
+    assert len(rows) == 1 + 7  # header and the seven targets
     for row in rows[1:]:
         assert re.search(r"\*\*(met|missed)\*\*", row), row
 
@@ -59,7 +59,13 @@ def test_report_holds_the_figures(report: str) -> None:
     assert re.search(r"\| 3 \| \d+\.\d \| \d+\.\d \| \d+\.\d\dx \| [\d,]+ \| [\d,]+ \|", ingest)
     for section in ("## c.", "## d."):
         split = report.split(section)[1].split("\n## ")[0]
-        for stage in ("start-up", "ingest: parse + load", "ingest: Dagster", "dbt build"):
+        for stage in (
+            "start-up",
+            "ingest: parse + load",
+            "ingest: raw step",
+            "dbt build",
+            "Dagster",
+        ):
             assert re.search(rf"\| {re.escape(stage)} \| -?\d+\.\d \|", split), (section, stage)
         assert re.search(r"\| \*\*total \(wall\)\*\* \| \*\*\d+\.\d\*\* \|", split)
         assert re.search(r"Peak RSS: [\d,]+ MB", split)

@@ -368,3 +368,20 @@ def test_a_run_over_one_month_checks_rows_of_that_month_and_keys_of_the_whole_ta
     assert ("marts.paper_sightings", "expect_compound_columns_to_be_unique") in in_january
     whole = failed(None)
     assert not whole[("marts.term_trends", "expect_column_values_to_be_between")].startswith("in ")
+
+
+def test_month_batches_of_an_empty_table_pass(built, tmp_path):
+    import datetime as dt
+
+    from pipelines.quality.validate import validate
+
+    warehouse, _ = built
+    emptied = _copy_with(warehouse, tmp_path, "delete from marts.term_trends")
+    result = validate(
+        emptied,
+        [SUITES["marts.term_trends"]],
+        tmp_path / "quality",
+        wait_seconds=5,
+        months=(dt.date(2025, 1, 1),),
+    )
+    assert [f.line() for o in result.outcomes for f in o.failures] == []

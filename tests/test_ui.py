@@ -266,11 +266,11 @@ def test_graphql_shows_assets_checks_sensor_and_schedule(ui: Ui):
         key: [check["name"] for check in node["assetChecksOrError"].get("checks", [])]
         for key, node in nodes.items()
     }
-    # raw tables: Great Expectations suites; marts: dbt tests and suites
+    # raw tables: Great Expectations suites; marts: suites and dbt relationship tests
     for table in ("raw/dumps", "raw/sightings", "marts/papers", "marts/paper_topics"):
         assert "great_expectations" in checks[table], (table, checks[table])
     assert "great_expectations" in checks["marts/topic_trends"]
-    assert any(name.startswith("unique_papers") for name in checks["marts/papers"])
+    assert any(name.startswith("relationships_papers") for name in checks["marts/papers"])
     undescribed = [
         f"{key}:{check['name']}"
         for key, node in nodes.items()

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.partitions import run_month_window
 from pipelines.defs.report import markdown_escape
 from pipelines.defs.resources import WarehouseResource
 from pipelines.quality.suites import SuiteFile, load_suite_files
-from pipelines.quality.validate import SuiteOutcome, validate
+from pipelines.quality.validate import SuiteOutcome, batch_months, validate
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 
 CHECK_NAME = "great_expectations"
@@ -60,8 +61,13 @@ def build_suite_checks(name: str, suites: Sequence[SuiteFile]) -> dg.AssetChecks
         quality: QualityFolder,
     ) -> Iterator[dg.AssetCheckResult]:
         selected = [by_key[key] for key in by_key if key in context.selected_asset_check_keys]
+        window = run_month_window(context.run.tags)
         result = validate(
-            Path(warehouse.database), selected, Path(quality.path), wait_seconds=WRITER_WAIT_SECONDS
+            Path(warehouse.database),
+            selected,
+            Path(quality.path),
+            wait_seconds=WRITER_WAIT_SECONDS,
+            months=batch_months(*window) if window else None,
         )
         for outcome in result.outcomes:
             for failure in outcome.failures:

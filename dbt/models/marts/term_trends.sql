@@ -15,8 +15,9 @@
 -- at all has no share and is skipped); is_partial marks the period that holds the latest listing
 -- date but is not over at it, whose counts are still growing.
 --
--- Incremental: a build counts again only the periods whose papers changed (a period whose paper
--- count moved, the partial period, the periods of papers whose text changed since the last build,
+-- Incremental: a build counts again only the periods whose papers changed (the periods of the
+-- run's month window, passed by Dagster as dbt vars window_start and window_end; a period whose
+-- paper count moved, the partial period, the periods of papers whose text changed since the last build,
 -- and the two listed periods after each, whose share_change and smoothed_share read it), for
 -- every term; and every period of the terms that are new to the vocabulary or now shown another
 -- way. Rows of terms that left the vocabulary, and rows whose count fell to 0, are deleted (the
@@ -124,6 +125,16 @@ moved as (
     semi join reworded on paper_periods.paper_no = reworded.paper_no
     inner join periods
         on paper_periods.grain_no = periods.grain_no and paper_periods.period_start = periods.period_start
+    {%- if var('window_start', none) is not none and var('window_end', none) is not none %}
+    union
+    -- the run's month window (dbt vars from Dagster's month partitions): its months, and the
+    -- weeks overlapping them
+    select periods.grain_no, periods.period_no
+    from periods
+    where periods.period_start < '{{ var("window_end") }}'::date
+        and periods.period_start + case periods.grain_no when 1 then interval 7 day else interval 1 month end
+            > '{{ var("window_start") }}'::date
+    {%- endif %}
     union
     -- a period that left the table's listing (a dump taken away) changes what follows it
     select periods.grain_no, min(periods.period_no)
