@@ -111,7 +111,13 @@ def first_month(environ: os._Environ | dict = os.environ) -> dt.date:
             f"{FIRST_MONTH_ENV}={value!r}: not a month YYYY-MM from 1970 on (default "
             f"{DEFAULT_FIRST_MONTH})"
         )
-    return dt.date(int(found[1]), int(found[2]), 1)
+    month = dt.date(int(found[1]), int(found[2]), 1)
+    if month > dt.datetime.now(dt.UTC).date():  # no partition would exist yet
+        raise SettingInvalid(
+            f"{FIRST_MONTH_ENV}={value!r}: a month that has not begun yet (default "
+            f"{DEFAULT_FIRST_MONTH})"
+        )
+    return month
 
 
 def prepare_dagster_home(settings: Settings) -> Path:

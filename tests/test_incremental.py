@@ -1,6 +1,7 @@
-"""Incremental builds equal a full refresh: an archive built in five steps (new dumps, re-listings,
-an overwritten file whose old version's papers vanish, rewritten abstracts) gives, after each
-comparison step, every mart row for row as `dbt build --full-refresh` of the same raw layer."""
+"""Incremental builds equal a full refresh: an archive built in six steps (new dumps, re-listings,
+an overwritten file whose old version's papers vanish, rewritten abstracts, a build without a
+month window after a file swapped one paper for another) gives, after each comparison step, every
+mart row for row as `dbt run --full-refresh` of the same raw layer."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def _assert_same_as_full_refresh(warehouse: Path, tmp: Path) -> None:
         assert incremental[table] == rows, f"marts.{table} differs from a full refresh"
 
 
-def test_five_incremental_steps_equal_a_full_refresh(tmp_path):
+def test_six_incremental_steps_equal_a_full_refresh(tmp_path):
     source = tmp_path / "synthetic"
     write_dumps(source, 9, seed=11, papers_per_dump=(20, 30))
     dumps = sorted(source.iterdir())
@@ -126,12 +127,30 @@ def test_five_incremental_steps_equal_a_full_refresh(tmp_path):
     add(*dumps[7:])
     _cli(env, "run")
     _assert_same_as_full_refresh(warehouse, tmp_path)
+    # 6. without a month window (`ingest`, then `build`): a file overwritten with as many
+    #    listings, one paper swapped for another, so no period's paper count moves
+    swapped = (
+        "Low-Rank Adapters for Sparse Experts",
+        "We adapt a mixture of experts model with low-rank adapters and sparse routing. " * 4,
+    )
+    write_dump(
+        raw,
+        "rewritten.txt",
+        compose_dump([*rewritten, swapped], date="Mar 30, 2025"),
+        (raw / "rewritten.txt").stat().st_mtime + 1,
+    )
+    _cli(env, "ingest")
+    _cli(env, "build")
+    _assert_same_as_full_refresh(warehouse, tmp_path)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         # the overwritten file's old version is superseded, its papers gone from every mart
         assert con.execute(
             "select count(*) from raw.dumps where file_name = ? and status = 'superseded'",
             [old.name],
         ).fetchone() == (1,)
+        # the swapped-out paper is listed nowhere any more, the swapped-in one is
         assert con.execute(
-            "select count(*) from marts.papers where title = ?", [new[0]]
-        ).fetchone() == (1,)
+            "select count(*) filter (where title = ?), count(*) filter (where title = ?) "
+            "from marts.papers",
+            [new[0], swapped[0]],
+        ).fetchone() == (0, 1)

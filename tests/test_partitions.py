@@ -35,7 +35,8 @@ def test_partitions_are_months_from_the_first_month_to_the_current_one():
 def test_first_month_setting(monkeypatch):
     assert first_month({}) == dt.date(2023, 5, 1)
     assert first_month({FIRST_MONTH_ENV: "1999-12"}) == dt.date(1999, 12, 1)
-    for bad in ("2023-13", "2023-5", "May 2023", "2023-05-01", "0001-01"):
+    next_year = f"{dt.date.today().year + 1}-01"  # not begun: no partition would exist
+    for bad in ("2023-13", "2023-5", "May 2023", "2023-05-01", "0001-01", next_year):
         with pytest.raises(SettingInvalid, match=FIRST_MONTH_ENV):
             first_month({FIRST_MONTH_ENV: bad})
 

@@ -331,41 +331,43 @@ def test_a_run_over_one_month_checks_rows_of_that_month_and_keys_of_the_whole_ta
     built, tmp_path
 ):
     """With the run's months, row-level expectations of a suite with a batch_column look at
-    those months' batches only; schema and keys without the batch column at the whole table."""
+    those months' batches and the months its latest build wrote; schema and keys without the
+    batch column at the whole table."""
     import datetime as dt
 
     from pipelines.quality.validate import batch_months, validate
 
-    warehouse, _ = built  # synthetic dumps of January 2025
+    warehouse, _ = built  # synthetic dumps of January 2025, every trend row written by one build
     planted = _copy_with(
         warehouse,
         tmp_path,
-        # a row-level defect in January (a share above 1), a duplicated listing (a key without
-        # the batch column)
-        "update marts.term_trends set share_of_listing = 1.7 "
+        # a row-level defect (a share above 1) in a row an earlier build wrote for December
+        "update marts.term_trends set share_of_listing = 1.7, is_partial = false, "
+        "period_start = date '2024-12-02', updated_at = updated_at - interval 1 day "
         "where (term_key, grain, period_start) = "
         "(select (term_key, grain, period_start) from marts.term_trends order by all limit 1)",
+        # a duplicated listing (paper_sightings has no batch column: whole table)
         "insert into marts.paper_sightings select * from marts.paper_sightings limit 1",
     )
     suites = [SUITES["marts.term_trends"], SUITES["marts.paper_sightings"]]
     february = batch_months(dt.date(2025, 2, 1), dt.date(2025, 3, 1))
-    january = batch_months(dt.date(2025, 1, 1), dt.date(2025, 2, 1))
-    assert february == (dt.date(2025, 2, 1),) and january == (dt.date(2025, 1, 1),)
+    december = batch_months(dt.date(2024, 12, 1), dt.date(2025, 1, 1))
+    assert february == (dt.date(2025, 2, 1),) and december == (dt.date(2024, 12, 1),)
     assert batch_months(dt.date(2024, 1, 1), dt.date(2025, 2, 1)) is None  # many: whole table
 
     def failed(months):
         result = validate(planted, suites, tmp_path / "quality", wait_seconds=5, months=months)
         return {(f.table, f.expectation): f.observed for o in result.outcomes for f in o.failures}
 
-    in_february = failed(february)  # no row of February: only the whole-table checks fail
+    # February and the latest build's January: December's row is not looked at
+    in_february = failed(february)
     assert set(in_february) == {
         ("marts.paper_sightings", "expect_compound_columns_to_be_unique"),
         ("marts.paper_sightings", "unexpected_rows_expectation"),  # rows here = raw.sightings
     }
-    in_january = failed(january)
-    share = in_january[("marts.term_trends", "expect_column_values_to_be_between")]
-    assert share.startswith("in 2025-01: 1 unexpected")
-    assert ("marts.paper_sightings", "expect_compound_columns_to_be_unique") in in_january
+    in_december = failed(december)
+    share = in_december[("marts.term_trends", "expect_column_values_to_be_between")]
+    assert share.startswith("in 2024-12: 1 unexpected")
     whole = failed(None)
     assert not whole[("marts.term_trends", "expect_column_values_to_be_between")].startswith("in ")
 

@@ -13,7 +13,10 @@ checks from these headers, and only a check that runs imports GX. Each file is a
 * ``batch_column``: a date column that places each row in a month (``listing_date``,
   ``period_start``): a run that changed a few months validates its row-level expectations on
   those months' batches only (``validate.batch_months``); an expectation whose ``meta`` says
-  ``"scope": "table"`` always runs on the whole table.
+  ``"scope": "table"`` always runs on the whole table;
+* ``written_column``: when each row was written (``updated_at``): the months of the rows of the
+  table's latest build are validated too (an incremental build may rewrite periods outside the
+  run's months).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class SuiteFile:
     n_expectations: int
     path: Path
     batch_column: str | None = None
+    written_column: str | None = None
 
     @property
     def qualified_table(self) -> str:
@@ -67,6 +71,7 @@ def _read(path: Path) -> SuiteFile:
             n_expectations=len(document["expectations"]),
             path=path,
             batch_column=meta.get("batch_column") or None,
+            written_column=meta.get("written_column") or None,
         )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ValueError(f"{path}: not a papertrends expectation suite ({err})") from err

@@ -121,16 +121,22 @@ def validate(
     # a consistent view, and no "Could not set lock on file" on either side. The lock also
     # keeps two validations (a UI run, a CLI check) from writing GX's file context at once.
     with writer_lock(warehouse, wait_seconds):
+        by_suite = _suite_months(warehouse, suites, months)
         context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
         kept = set(context.validation_results_store.list_keys())
         with _sql_datasource(context, warehouse, quality_dir) as datasource:
             for suite in suites:
-                outcomes.append(_validate_suite(gx, context, datasource, suite, months))
+                outcomes.append(
+                    _validate_suite(gx, context, datasource, suite, by_suite[suite.name])
+                )
         # GX returns only a count for a failed query expectation: fetch a few rows it found
         outcomes = _with_query_samples(warehouse, outcomes)
         _prune_results(context, quality_dir)
         _build_data_docs(
-            context, quality_dir, [name for s in suites for name, _ in _parts(s, months)], kept
+            context,
+            quality_dir,
+            [name for s in suites for name, _ in _parts(s, by_suite[s.name])],
+            kept,
         )
     docs = quality_dir / DATA_DOCS_INDEX
     return Validation(tuple(outcomes), docs if docs.is_file() else None)
@@ -272,6 +278,40 @@ def batch_months(window_start: dt.date, window_end: dt.date) -> tuple[dt.date, .
     return tuple(months) if len(months) <= MAX_MONTH_BATCHES else None
 
 
+def _suite_months(
+    warehouse: Path, suites: Sequence[SuiteFile], months: Sequence[dt.date] | None
+) -> dict[str, tuple[dt.date, ...] | None]:
+    """Per suite, the month batches to validate: the run's months and the months of the rows the
+    table's latest build wrote (its ``written_column`` at its maximum: an incremental build may
+    rewrite periods outside the run's window). None (the whole table) without run months, for a
+    suite without a batch column, or when that makes more than ``MAX_MONTH_BATCHES``."""
+    found: dict[str, tuple[dt.date, ...] | None] = {s.name: None for s in suites}
+    batched = [s for s in suites if months and s.batch_column]
+    if not batched:
+        return found
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for suite in batched:
+            written: set[dt.date] = set()
+            if suite.written_column:
+                try:
+                    written = {
+                        month
+                        for (month,) in con.execute(
+                            f"select distinct date_trunc('month', {suite.batch_column})::date "
+                            f"from {suite.qualified_table} where {suite.written_column} = "
+                            f"(select max({suite.written_column}) from {suite.qualified_table})"
+                        ).fetchall()
+                        if month is not None
+                    }
+                except duckdb.Error:  # no such table or column: GX will say so
+                    written = set()
+            chosen = tuple(sorted({*months, *written}))
+            found[suite.name] = chosen if len(chosen) <= MAX_MONTH_BATCHES else None
+    return found
+
+
 def _parts(suite: SuiteFile, months: Sequence[dt.date] | None) -> list[tuple[str, list[dict]]]:
     """The suite as the GX suites it runs as: the whole suite, or, on month batches, its
     table-level expectations (under the suite's name) and its row-level ones (``by month``)."""
@@ -284,11 +324,14 @@ def _parts(suite: SuiteFile, months: Sequence[dt.date] | None) -> list[tuple[str
 
 
 def _table_level(expectation: dict, batch_column: str) -> bool:
-    """Schema, a key without the batch column (its duplicates may lie in two months) and a query
-    marked ``"scope": "table"`` (a reconciliation over the whole table) need the whole table."""
+    """Schema, a key without the batch column (its duplicates may lie in two months), the batch
+    column's own not-null and a query marked ``"scope": "table"`` (a reconciliation over the
+    whole table) need the whole table."""
     kind, kwargs = expectation["type"], expectation.get("kwargs", {})
     if kind in ("expect_table_columns_to_match_set", "expect_column_values_to_be_of_type"):
         return True
+    if kind == "expect_column_values_to_not_be_null":  # a null date lies in no month's batch
+        return kwargs.get("column") == batch_column
     if kind == "expect_column_values_to_be_unique":
         return kwargs.get("column") != batch_column
     if kind == "expect_compound_columns_to_be_unique":

@@ -20,7 +20,8 @@
 -- Only papers whose text int_papers__deduped wrote since this model's last build
 -- (text_updated_at after its matched_at) are matched, unless the taxonomy changed (then every
 -- paper whose stored text_hash or taxonomy_version differs); papers no longer listed are deleted.
-{%- set taxonomy_version = taxonomy_version() %}
+{#- the taxonomy, the exclusions and this model's SQL: a change of any matches every paper again #}
+{%- set taxonomy_version = local_md5(taxonomy_version() ~ model.raw_code) %}
 {%- set watermark = incremental_watermark('matched_at', 'taxonomy_version', taxonomy_version) %}
 {#- many texts written since (int_papers__deduped built again in full): match only those whose
     text_hash this table does not hold already #}

@@ -20,7 +20,9 @@
 -- changed: downstream incremental models take the rows written since their own last build.
 {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
 {#- a table written before this layout (no latest listing kept) is written again in full #}
-{%- set incremental = is_incremental() and 'text_updated_at' in columns %}
+{%- set incremental = is_incremental() and 'model_version' in columns %}
+{#- a change of this model's SQL (the code link's pattern, say) writes every paper again #}
+{%- set model_version = local_md5(model.raw_code) %}
 with sightings as (
     select paper_id, listing_date, ingested_at, dump_id, position
     from {{ ref('int_sightings__dated') }}
@@ -62,6 +64,7 @@ changed as (
         or known.first_seen <> latest.first_seen
         or known.last_seen <> latest.last_seen
         or known.n_listings <> latest.n_listings
+        or known.model_version <> '{{ model_version }}'
     {%- endif %}
 ),
 
@@ -109,6 +112,7 @@ final as (
         ) as code_url,
         latest_dump_id,
         latest_position,
+        '{{ model_version }}' as model_version,
         timezone('UTC', now()) as updated_at,
         case
             when text_hash = known_text_hash then known_text_updated_at

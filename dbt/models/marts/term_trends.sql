@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_papers__deduped') }}
 {{
     config(
         materialized='incremental',
@@ -102,13 +103,20 @@ known_periods as (
     group by grains.grain_no, known.period_start
 ),
 
--- papers whose text changed since the last build: their terms changed in all their periods
+-- papers whose text changed since the last build: their terms changed in all their periods;
+-- and papers whose listings changed (int_papers__deduped wrote them again): a period whose set
+-- of papers changed without its count moving gained one of them
 reworded as (
     select paper_numbers.paper_no
     from {{ ref('int_paper_terms') }} as paper_terms
     inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
     where paper_terms.change = 'changed'
         and paper_terms.extracted_at > (select max(updated_at) from {{ this }})
+    union
+    select paper_numbers.paper_no
+    from {{ ref('int_papers__deduped') }} as papers
+    inner join paper_numbers on papers.paper_id = paper_numbers.paper_id
+    where papers.updated_at > (select max(updated_at) from {{ this }})
 ),
 
 moved as (

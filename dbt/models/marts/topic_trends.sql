@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_papers__deduped') }}
 {{
     config(
         materialized='incremental',
@@ -16,7 +17,8 @@
 -- Incremental by period: a build computes again, per grain, the periods from the first one that
 -- changed on: a period overlapping the run's month window (dbt vars window_start, window_end,
 -- passed by Dagster from the run's month partitions), a period whose paper count moved or that is
--- new, a period of a paper whose topics changed since the last build (paper_topics.updated_at),
+-- new, a period of a paper whose topics or listings changed since the last build (updated_at of
+-- paper_topics, int_papers__deduped),
 -- and the period after one that lost all its listings. Every later period is computed again too
 -- (cumulative_papers runs over them); the five periods before the first give share_change and
 -- rolling_growth their context, and cumulative_papers starts from the papers first listed before
@@ -80,9 +82,15 @@ known as (
     group by grain, period_start
 ),
 
+-- papers whose topics changed, or whose listings did (int_papers__deduped wrote them again): a
+-- period whose set of papers changed without its count moving gained one of them
 retopicked as (
-    select distinct paper_id
+    select paper_id
     from {{ ref('paper_topics') }}
+    where updated_at > (select max(updated_at) from {{ this }})
+    union
+    select paper_id
+    from {{ ref('int_papers__deduped') }}
     where updated_at > (select max(updated_at) from {{ this }})
 ),
 
