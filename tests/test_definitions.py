@@ -124,12 +124,20 @@ def test_dbt_gets_the_run_window_as_vars_and_none_without_partitions():
     assert dbt_build_args({"papertrends/trigger": "cli"}) == ["build"]
     assert dbt_build_args(range_tags("2025-11", "2026-01")) == [
         "build",
+        "--threads",
+        "2",
         "--vars",
         '{"window_end":"2026-02-01","window_start":"2025-11-01"}',
     ]
     assert dbt_build_args({"dagster/partition": "2026-08"})[-1] == (
         '{"window_end":"2026-09-01","window_start":"2026-08-01"}'
     )
+    # a wide window (a first build of a long archive) keeps the profile's single thread
+    assert dbt_build_args(range_tags("2025-01", "2026-01")) == [
+        "build",
+        "--vars",
+        '{"window_end":"2026-02-01","window_start":"2025-01-01"}',
+    ]
 
 
 def test_one_job_ingests_and_builds_with_blocking_raw_checks_in_the_same_run():
@@ -250,6 +258,27 @@ def test_an_overwritten_file_touches_its_old_and_new_month(tmp_path):
     reverted = _one_request(tick(second.cursor))
     assert _span(reverted) == ("2026-03", "2026-08")
     assert reverted.run_key not in {_one_request(first).run_key, changed.run_key}
+
+
+def test_a_file_version_after_a_cursor_reset_still_lands(tmp_path):
+    """A reset cursor (the UI's "reset cursor", a lost sensor state) forgets every file: the
+    versions seen afterwards must not reuse the run key of a version landed before the reset,
+    or Dagster would skip their run."""
+    raw = tmp_path / "raw"
+    write_dump(raw, "a.txt", compose_dump([paper("ResetX")], date="Mar 4"), MTIME)
+    tick = _sensor_ticks(raw)
+    first = tick(None)
+    x = _one_request(first)
+    write_dump(raw, "a.txt", compose_dump([paper("ResetY")], date="Mar 4"), MTIME + 60)
+    y = _one_request(tick(first.cursor))
+    write_dump(raw, "a.txt", compose_dump([paper("ResetX")], date="Mar 4"), MTIME + 120)
+    back = tick(None)  # the cursor was reset: a.txt is new to the sensor again
+    assert _one_request(back).run_key != x.run_key
+    # after the reset the file is overwritten with bytes it had before the reset
+    write_dump(raw, "a.txt", compose_dump([paper("ResetY")], date="Mar 4"), MTIME + 180)
+    again = _one_request(tick(back.cursor))
+    assert again.run_key not in {x.run_key, y.run_key, _one_request(back).run_key}
+    assert again.tags["papertrends/file"] == "a.txt"
 
 
 def test_files_no_month_holds_get_a_run_of_the_last_month(tmp_path):

@@ -41,8 +41,9 @@ ACTIVE_STATUSES = [
     dg.DagsterRunStatus.STARTED,
 ]
 # What the cursor keeps per file: [size, mtime_ns, month key or "" (none holds it), 16 hex
-# digits of its content hash, version number]. The version number counts the file's content
-# changes seen, so a file reverted to bytes it once had is a new version to land again.
+# digits of its content hash] (the cursor of the previous release had a fifth field, ignored).
+# A file version in a run key is its name, hash and mtime_ns: a file reverted to bytes it once
+# had is a new version to land again, and so is every version after a reset of the cursor.
 NO_MONTH = ""
 
 
@@ -53,7 +54,7 @@ def _entry(value) -> list | None:
         return value
     if isinstance(value, str) and value.count(":") == 1:
         size, mtime = value.split(":")
-        return [int(size), int(mtime), None, None, 0]
+        return [int(size), int(mtime), None, None]
     return None
 
 
@@ -97,11 +98,10 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
             else month_key(listing_date)
         )
         before = seen.get(file.file_name)
-        number = _version_number(before, digest)
-        seen[file.file_name] = [file.n_bytes, file.mtime_ns, month, digest, number]
+        seen[file.file_name] = [file.n_bytes, file.mtime_ns, month, digest]
         if before is not None and before[3] == digest:
             continue  # touched, same bytes: nothing to land
-        versions.append(f"{file.file_name}@{digest}#{number}")
+        versions.append(f"{file.file_name}@{digest}@{file.mtime_ns}")
         if before is not None and before[2]:  # the old version's listings leave its month
             months.add(before[2])
         if month:
@@ -122,7 +122,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
             "papertrends/versions": str(len(versions)),
             "papertrends/unplaced": "yes" if any_unplaced else "no",
             # the file's name when the run lands one file version (searchable in the UI)
-            **({"papertrends/file": versions[0].rsplit("@", 1)[0]} if len(versions) == 1 else {}),
+            **({"papertrends/file": versions[0].rsplit("@", 2)[0]} if len(versions) == 1 else {}),
         },
     )
     return dg.SensorResult(run_requests=[request], cursor=cursor)
@@ -130,15 +130,6 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
 
 def _stat_of(entry: list | None) -> tuple[int, int] | None:
     return None if entry is None else (entry[0], entry[1])
-
-
-def _version_number(before: list | None, digest: str) -> int:
-    """The file's version number: unchanged bytes keep it, new bytes count one up."""
-    if before is None:
-        return 0
-    if before[3] == digest:
-        return before[4]
-    return before[4] + 1
 
 
 @dg.sensor(

@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test a check."""
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -40,6 +41,10 @@ if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
 # Turns on the post-hook that logs each built table's column types (dbt/macros/log_column_types.sql)
 # for dagster-dbt to attach as `dagster/column_schema`: the UI shows every column's type.
 os.environ.setdefault("PAPERTRENDS_DBT_COLUMN_TYPES", "1")
+
+# A run whose month window is this short builds with this many dbt threads (see dbt_build_args).
+PARALLEL_WINDOW_MONTHS = 3
+PARALLEL_THREADS = 2
 
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
@@ -196,7 +201,23 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
     if window is None:
         return ["build"]
     variables = {"window_start": window[0].isoformat(), "window_end": window[1].isoformat()}
-    return ["build", "--vars", json.dumps(variables, sort_keys=True, separators=(",", ":"))]
+    threads = []
+    if _months(window) <= PARALLEL_WINDOW_MONTHS:
+        # A few months' worth of papers: the models merge small batches, and two at a time
+        # overlap dbt's own per-node work with DuckDB's. A wider window (a first build) keeps
+        # the profile's one thread for the memory cap.
+        threads = ["--threads", str(PARALLEL_THREADS)]
+    return [
+        "build",
+        *threads,
+        "--vars",
+        json.dumps(variables, sort_keys=True, separators=(",", ":")),
+    ]
+
+
+def _months(window: tuple[dt.date, dt.date]) -> int:
+    start, end = window
+    return (end.year - start.year) * 12 + end.month - start.month
 
 
 def dbt_target_path(warehouse: Path) -> Path:
