@@ -34,3 +34,16 @@
             from {{ dated_sightings }}
         )
 {% endmacro %}
+
+{% macro overlaps_run_window(period_start, period_end) %}
+    {#- A predicate: the period [period_start, period_end) overlaps the run's month window (dbt
+        vars window_start, window_end: end exclusive, passed by Dagster from the run's month
+        partitions). `false` in a build without a window. -#}
+    {%- set window_start = var('window_start', none) %}
+    {%- set window_end = var('window_end', none) %}
+    {%- if window_start is none or window_end is none -%}
+        false
+    {%- else -%}
+        ({{ period_start }} < '{{ window_end }}'::date and {{ period_end }} > '{{ window_start }}'::date)
+    {%- endif %}
+{% endmacro %}

@@ -133,16 +133,15 @@ moved as (
     semi join reworded on paper_periods.paper_no = reworded.paper_no
     inner join periods
         on paper_periods.grain_no = periods.grain_no and paper_periods.period_start = periods.period_start
-    {%- if var('window_start', none) is not none and var('window_end', none) is not none %}
     union
     -- the run's month window (dbt vars from Dagster's month partitions): its months, and the
     -- weeks overlapping them
     select periods.grain_no, periods.period_no
     from periods
-    where periods.period_start < '{{ var("window_end") }}'::date
-        and periods.period_start + case periods.grain_no when 1 then interval 7 day else interval 1 month end
-            > '{{ var("window_start") }}'::date
-    {%- endif %}
+    where {{ overlaps_run_window(
+        'periods.period_start',
+        'periods.period_start + case periods.grain_no when 1 then interval 7 day else interval 1 month end'
+    ) }}
     union
     -- a period that left the table's listing (a dump taken away) changes what follows it
     select periods.grain_no, min(periods.period_no)

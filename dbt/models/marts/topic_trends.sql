@@ -26,8 +26,6 @@
 -- computes everything; both give the same table (tests/test_incremental.py).
 {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
 {%- set incremental = is_incremental() and 'updated_at' in columns %}
-{%- set window_start = var('window_start', none) %}
-{%- set window_end = var('window_end', none) %}
 with sightings as (
     select paper_id, listing_date from {{ ref('int_sightings__dated') }}
 ),
@@ -99,17 +97,12 @@ moved as (
     from periods
     left join known on periods.grain = known.grain and periods.period_start = known.period_start
     where known.period_start is null or known.period_papers <> periods.period_papers
-    {%- if window_start is not none and window_end is not none %}
         -- the run's months, and the weeks overlapping them
-        or (
-            periods.period_start < '{{ window_end }}'::date
-            and periods.period_start + case periods.grain
-                when 'listing' then interval 1 day
-                when 'week' then interval 7 day
-                else interval 1 month
-            end > '{{ window_start }}'::date
-        )
-    {%- endif %}
+        or {{ overlaps_run_window(
+            'periods.period_start',
+            "periods.period_start + case periods.grain when 'listing' then interval 1 day"
+            ~ " when 'week' then interval 7 day else interval 1 month end"
+        ) }}
     union
     select periods.grain, periods.period_no
     from periodised
