@@ -276,6 +276,8 @@ def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
     print(quality.line())
     if not quality.blocked:
         print(f"trend report: {resolved.reports_dir / 'index.html'}")
+    elif not quality.marts_blocked:
+        print("trend report NOT rendered: a mart check failed (the last good one stays)")
     if not summary.clean:
         print("some files or records were rejected: see raw.rejects", file=sys.stderr)
     if not quality.passed:
@@ -288,8 +290,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from pipelines import orchestrate
 
     quality = orchestrate.build(resolved, debug=args.debug)
-    if quality.blocked:
+    if quality.marts_blocked:
         print(f"marts NOT rebuilt in {resolved.warehouse}: a blocking check failed")
+    elif quality.blocked:
+        print(
+            f"marts built in {resolved.warehouse}; trend report NOT rendered: a mart check "
+            "failed (the last good one stays)"
+        )
     else:
         print(
             f"marts built in {resolved.warehouse}; "

@@ -81,7 +81,7 @@ def test_suites_cover_the_contract_tables_and_are_valid_gx_suites():
         assert kinds & {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
         assert suite.key_columns, suite.name
     assert SUITES["raw.dumps"].blocking and SUITES["raw.sightings"].blocking
-    assert not SUITES["marts.papers"].blocking
+    assert SUITES["marts.papers"].blocking  # for the report
 
 
 def test_every_suite_passes_on_a_clean_warehouse(built, tmp_path):
@@ -239,6 +239,25 @@ def test_a_failed_raw_suite_keeps_the_marts_from_being_rebuilt(built, tmp_path):
     assert papers_after == papers_before  # dbt did not run
 
 
+def test_a_failed_mart_suite_keeps_the_report_from_being_rendered(built, tmp_path):
+    """The mart suites are blocking for the report: no trend page is drawn from a mart that
+    failed its key checks. marts.papers is incremental, so a planted duplicate survives the
+    build (which merges only papers that changed) and its suite fails after dbt."""
+    warehouse, env = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "insert into marts.papers select * from marts.papers order by paper_id limit 1",
+    )
+    build = _cli(env, "build", "--warehouse", str(planted))
+    assert build.returncode == 2, build.stdout + build.stderr
+    assert "marts built in" in build.stdout and "trend report NOT rendered" in build.stdout
+    assert "marts.papers great_expectations" in build.stdout
+    assert "not run: reports__trend_report" in build.stdout
+    assert not (tmp_path / "planted-report" / "index.html").exists()
+    assert "Traceback" not in build.stderr
+
+
 def test_data_docs_keep_only_the_latest_validations(built, tmp_path, monkeypatch):
     import pipelines.quality.validate as validate_module
 
@@ -273,7 +292,7 @@ def test_data_docs_add_the_new_validation_pages_to_the_site(built, tmp_path):
     assert (site / "expectations" / "marts" / "papers.html").is_file()
 
 
-def test_every_suite_is_an_asset_check_on_its_asset_and_raw_suites_block():
+def test_every_suite_is_an_asset_check_on_its_asset_and_blocks():
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -282,7 +301,7 @@ def test_every_suite_is_an_asset_check_on_its_asset_and_raw_suites_block():
     for suite in SUITES.values():
         key = dg.AssetCheckKey(dg.AssetKey([suite.schema, suite.table]), "great_expectations")
         assert key in graph.asset_check_keys, key
-        assert graph.get_check_spec(key).blocking == (suite.schema == "raw")
+        assert graph.get_check_spec(key).blocking
         assert suite.qualified_table in graph.get_check_spec(key).description
     build = defs.resolve_job_def("build_marts")
     checks = build.asset_layer.asset_graph.asset_check_keys

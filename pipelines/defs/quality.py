@@ -2,7 +2,8 @@
 
 Two multi-asset checks, so GX is imported and its Data Docs rebuilt once per run, not per table:
 ``raw_expectations`` (blocking: a failed raw suite stops the dbt models downstream in the same
-run) and ``mart_expectations`` (after dbt has built the marts). Each check result names the
+run) and ``mart_expectations`` (after dbt has built the marts; blocking too: a failed mart suite
+keeps the trend report of that run from being rendered). Each check result names the
 failed expectations with their column and observed value, and shows a few offending rows.
 """
 
@@ -32,7 +33,10 @@ def suite_check_key(suite: SuiteFile) -> dg.AssetCheckKey:
 
 
 def _spec(suite: SuiteFile) -> dg.AssetCheckSpec:
-    gate = " Blocking: marts are not rebuilt in a run where it fails." if suite.blocking else ""
+    held_back = (
+        "marts are not rebuilt" if suite.schema == "raw" else "the trend report is not rendered"
+    )
+    gate = f" Blocking: {held_back} in a run where it fails." if suite.blocking else ""
     return dg.AssetCheckSpec(
         name=CHECK_NAME,
         asset=dg.AssetKey([suite.schema, suite.table]),

@@ -8,7 +8,8 @@ checks from these headers, and only a check that runs imports GX. Each file is a
 * ``table``: ``schema.table`` in the warehouse (also the suite's name);
 * ``key_columns``: the columns that identify a row, shown with every offending row;
 * ``blocking``: when true, a failed suite stops everything downstream of its table in that run
-  (the raw suites: marts are not rebuilt on raw data that failed);
+  (the raw suites: marts are not rebuilt on raw data that failed; the mart suites: the trend
+  report is not rendered from marts that failed, the last good one stays);
 * ``description``: one line for the Dagster UI;
 * ``batch_column``: a date column that places each row in a month (``listing_date``,
   ``period_start``): a run that changed a few months validates its row-level expectations on

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# The trend report's step (its asset key reports/trend_report): the one step a failed mart
+# suite holds back.
+REPORT_STEP = "reports__trend_report"
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -33,6 +37,11 @@ class QualitySummary:
     outcomes: tuple[CheckOutcome, ...]
     # steps a failed blocking check kept from running (e.g. the dbt models after a raw suite)
     blocked: tuple[str, ...] = ()
+
+    @property
+    def marts_blocked(self) -> bool:
+        """True when the dbt models were held back (a raw suite failed), not only the report."""
+        return any(name != REPORT_STEP for name in self.blocked)
 
     @property
     def failed(self) -> tuple[CheckOutcome, ...]:
