@@ -7,16 +7,8 @@
 -- var('emerging_window_days') days, at least var('emerging_min_papers') hold the term and their
 -- share is at least var('emerging_burst_scale') times its (add-one smoothed) share among the
 -- topic's earlier papers.
--- The joins run in the order written (pre-hook): with DuckDB's join-order optimizer, the
--- estimates of an incrementally written paper_topics can make it build the hash table of the
--- vocabulary semi join on the 40 million unnested (topic, term) rows instead of the vocabulary
--- (measured at 10,000 dumps: 25 s instead of 2.5 s).
-{{
-    config(
-        pre_hook="set disabled_optimizers = 'join_order'",
-        post_hook="reset disabled_optimizers"
-    )
-}}
+-- The class counts are int_topic_term_counts' (kept up to date by difference); only the papers
+-- listed in the latest window are unnested here, for their recent counts.
 with terms as (
     select term_id, term, term_key, n_words from {{ ref('terms') }}
 ),
@@ -25,45 +17,40 @@ paper_topics as (
     select paper_id, topic from {{ ref('paper_topics') }} where topic <> 'other'
 ),
 
-sightings as (
-    select paper_id, listing_date from {{ ref('int_sightings__dated') }}
-),
-
 latest as (
-    select max(listing_date) as latest_date from sightings
+    select max(last_seen) as latest_date from {{ ref('papers') }}
 ),
 
 -- is the paper listed in the latest window (else it only counts for the baseline)
 paper_recency as (
-    select
-        sightings.paper_id,
-        bool_or(sightings.listing_date > latest.latest_date - {{ var('emerging_window_days') }}) as is_recent
-    from sightings
+    select papers.paper_id, papers.last_seen > latest.latest_date - {{ var('emerging_window_days') }} as is_recent
+    from {{ ref('papers') }} as papers
     cross join latest
-    group by sightings.paper_id
 ),
 
--- each (topic, term) of the topic's papers: the papers join first (one row each), their term
--- lists are unnested after
-topic_paper_terms as (
-    select
-        paper_topics.topic,
-        paper_recency.is_recent,
-        unnest(paper_terms.term_ids) as term_id
+-- each (topic, term) of the topic's recent papers: the papers join first (one row each), their
+-- term lists are unnested after
+recent_terms as (
+    select paper_topics.topic, unnest(paper_terms.term_ids) as term_id
     from paper_topics
+    inner join paper_recency on paper_topics.paper_id = paper_recency.paper_id and paper_recency.is_recent
     inner join {{ ref('int_paper_terms') }} as paper_terms on paper_topics.paper_id = paper_terms.paper_id
-    inner join paper_recency on paper_topics.paper_id = paper_recency.paper_id
+),
+
+recent_counts as (
+    select topic, term_id, count(*) as n_recent from recent_terms group by topic, term_id
 ),
 
 class_counts as (
     select
-        topic_paper_terms.topic,
-        topic_paper_terms.term_id,
-        count(*) as n_papers,
-        count(*) filter (where topic_paper_terms.is_recent) as n_recent
-    from topic_paper_terms
-    semi join terms on topic_paper_terms.term_id = terms.term_id
-    group by topic_paper_terms.topic, topic_paper_terms.term_id
+        counts.topic,
+        counts.term_id,
+        counts.n_papers,
+        coalesce(recent_counts.n_recent, 0) as n_recent
+    from {{ ref('int_topic_term_counts') }} as counts
+    semi join terms on counts.term_id = terms.term_id
+    left join recent_counts on counts.topic = recent_counts.topic and counts.term_id = recent_counts.term_id
+    where counts.n_papers > 0
 ),
 
 topic_papers as (
