@@ -19,7 +19,8 @@ from pipelines.defs.dbt import (
 from pipelines.defs.ingest import ingest_job, raw_layer
 from pipelines.defs.quality import (
     QualityFolder,
-    check_warehouse_job,
+    check_dbt_tests_job,
+    check_suites_job,
     mart_expectations,
     raw_expectations,
 )
@@ -32,7 +33,14 @@ settings = load_settings()
 defs = dg.Definitions(
     assets=[raw_layer, warehouse_models, trend_report],
     asset_checks=[raw_expectations, mart_expectations],
-    jobs=[ingest_and_build_job, ingest_job, build_marts_job, report_job, check_warehouse_job],
+    jobs=[
+        ingest_and_build_job,
+        ingest_job,
+        build_marts_job,
+        report_job,
+        check_suites_job,
+        check_dbt_tests_job,
+    ],
     sensors=[landing_sensor, marts_after_ingest_sensor],
     schedules=[daily_marts_schedule],
     # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports

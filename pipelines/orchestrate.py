@@ -14,7 +14,7 @@ from pipelines import errors
 from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
 from pipelines.defs.ingest import ingest_job, pending_month_range
 from pipelines.defs.partitions import range_tags
-from pipelines.defs.quality import check_warehouse_job
+from pipelines.defs.quality import check_dbt_tests_job, check_suites_job
 from pipelines.defs.report import report_job
 from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
 from pipelines.errors import PapertrendsError, WarehouseUnusable, os_error_line
@@ -92,7 +92,9 @@ def check(settings: Settings, debug: bool = False) -> QualitySummary:
         raise WarehouseUnusable(
             f"{settings.warehouse}: no warehouse there yet (run `papertrends run` first)"
         )
-    return _quality(_run_job(settings, check_warehouse_job.name, debug, raise_on_error=False))
+    suites = _quality(_run_job(settings, check_suites_job.name, debug, raise_on_error=False))
+    tests = _quality(_run_job(settings, check_dbt_tests_job.name, debug, raise_on_error=False))
+    return QualitySummary(suites.outcomes + tests.outcomes, blocked=suites.blocked + tests.blocked)
 
 
 def report(settings: Settings, debug: bool = False) -> Path:
