@@ -47,3 +47,17 @@
         ({{ period_start }} < '{{ window_end }}'::date and {{ period_end }} > '{{ window_start }}'::date)
     {%- endif %}
 {% endmacro %}
+
+{% macro listing_dates_changed_since(watermark) %}
+    {#- A query of the listing dates whose set of listed papers may have changed since `watermark`
+        (SQL giving a naive UTC timestamp: a model's latest write): the dates of the dumps
+        ingested since, and of the other versions of their files (an overwritten file's
+        superseded version). Listings change only through dumps, so a paper that int_papers__deduped
+        wrote again because it was re-listed changes only these dates' periods, not every period
+        it was ever listed in. -#}
+    select distinct versions.listing_date
+    from {{ ref('stg_raw__dumps') }} as recent
+    inner join {{ ref('stg_raw__dumps') }} as versions on recent.file_name = versions.file_name
+    where timezone('UTC', recent.ingested_at) > {{ watermark }}
+        and versions.listing_date is not null
+{% endmacro %}

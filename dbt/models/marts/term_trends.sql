@@ -1,4 +1,4 @@
--- depends_on: {{ ref('int_papers__deduped') }}
+-- depends_on: {{ ref('stg_raw__dumps') }}
 {{
     config(
         materialized='incremental',
@@ -18,8 +18,9 @@
 --
 -- Incremental: a build counts again only the periods whose papers changed (the periods of the
 -- run's month window, passed by Dagster as dbt vars window_start and window_end; a period whose
--- paper count moved, the partial period, the periods of papers whose text changed since the last build,
--- and the two listed periods after each, whose share_change and smoothed_share read it), for
+-- paper count moved, the partial period, the periods of papers whose text changed since the last
+-- build, the periods of the listing dates whose dumps changed since (a dump ingested, or another
+-- version of its file), and the two listed periods after each, whose share_change and smoothed_share read it), for
 -- every term; and every period of the terms that are new to the vocabulary or now shown another
 -- way. Rows of terms that left the vocabulary, and rows whose count fell to 0, are deleted (the
 -- post-hook). A full build counts everything; both give the same table (tests/test_terms.py).
@@ -103,20 +104,19 @@ known_periods as (
     group by grains.grain_no, known.period_start
 ),
 
--- papers whose text changed since the last build: their terms changed in all their periods;
--- and papers whose listings changed (int_papers__deduped wrote them again): a period whose set
--- of papers changed without its count moving gained one of them
+-- papers whose text changed since the last build: their terms changed in all their periods
 reworded as (
     select paper_numbers.paper_no
     from {{ ref('int_paper_terms') }} as paper_terms
     inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
     where paper_terms.change = 'changed'
         and paper_terms.extracted_at > (select max(updated_at) from {{ this }})
-    union
-    select paper_numbers.paper_no
-    from {{ ref('int_papers__deduped') }} as papers
-    inner join paper_numbers on papers.paper_id = paper_numbers.paper_id
-    where papers.updated_at > (select max(updated_at) from {{ this }})
+),
+
+-- listing dates whose papers may have changed (dumps ingested since the last build): a period
+-- whose set of papers changed without its count moving holds one of them
+relisted_dates as (
+    {{ listing_dates_changed_since('(select max(updated_at) from ' ~ this ~ ')') }}
 ),
 
 moved as (
@@ -133,6 +133,14 @@ moved as (
     semi join reworded on paper_periods.paper_no = reworded.paper_no
     inner join periods
         on paper_periods.grain_no = periods.grain_no and paper_periods.period_start = periods.period_start
+    union
+    select periods.grain_no, periods.period_no
+    from periods
+    semi join relisted_dates
+        on periods.period_start = case periods.grain_no
+            when 1 then date_trunc('week', relisted_dates.listing_date)::date
+            else date_trunc('month', relisted_dates.listing_date)::date
+        end
     union
     -- the run's month window (dbt vars from Dagster's month partitions): its months, and the
     -- weeks overlapping them

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('int_papers__deduped') }}
+-- depends_on: {{ ref('stg_raw__dumps') }}
 {{
     config(
         materialized='incremental',
@@ -17,9 +17,9 @@
 -- Incremental by period: a build computes again, per grain, the periods from the first one that
 -- changed on: a period overlapping the run's month window (dbt vars window_start, window_end,
 -- passed by Dagster from the run's month partitions), a period whose paper count moved or that is
--- new, a period of a paper whose topics or listings changed since the last build (updated_at of
--- paper_topics, int_papers__deduped),
--- and the period after one that lost all its listings. Every later period is computed again too
+-- new, a period of a paper whose topics changed since the last build (updated_at of
+-- paper_topics), a period of a listing date whose dumps changed since (a dump ingested, or the
+-- other versions of its file), and the period after one that lost all its listings. Every later period is computed again too
 -- (cumulative_papers runs over them); the five periods before the first give share_change and
 -- rolling_growth their context, and cumulative_papers starts from the papers first listed before
 -- them. Rows of periods or topics that are gone are deleted (the post-hook). A full build
@@ -80,16 +80,17 @@ known as (
     group by grain, period_start
 ),
 
--- papers whose topics changed, or whose listings did (int_papers__deduped wrote them again): a
--- period whose set of papers changed without its count moving gained one of them
+-- papers whose topics changed: their periods' topic counts did
 retopicked as (
     select paper_id
     from {{ ref('paper_topics') }}
     where updated_at > (select max(updated_at) from {{ this }})
-    union
-    select paper_id
-    from {{ ref('int_papers__deduped') }}
-    where updated_at > (select max(updated_at) from {{ this }})
+),
+
+-- listing dates whose papers may have changed (dumps ingested since the last build): a period
+-- whose set of papers changed without its count moving holds one of them
+relisted_dates as (
+    {{ listing_dates_changed_since('(select max(updated_at) from ' ~ this ~ ')') }}
 ),
 
 moved as (
@@ -109,6 +110,15 @@ moved as (
     semi join retopicked on periodised.paper_id = retopicked.paper_id
     inner join periods
         on periodised.grain = periods.grain and periodised.period_start = periods.period_start
+    union
+    select periods.grain, periods.period_no
+    from periods
+    semi join relisted_dates
+        on periods.period_start = case periods.grain
+            when 'listing' then relisted_dates.listing_date
+            when 'week' then date_trunc('week', relisted_dates.listing_date)::date
+            else date_trunc('month', relisted_dates.listing_date)::date
+        end
     union
     -- a period that lost all its listings (a dump superseded) changes what follows it
     select periods.grain, min(periods.period_no)
