@@ -31,6 +31,11 @@ SECTIONS = [
 def report(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("bench")
     out = root / "BENCHMARKS.md"
+    # a report of an earlier run, with a hand-written section the new run must keep
+    out.write_text(
+        "# Benchmarks\n\nan earlier run's figures\n\n## Why (hand-written, earlier)\n\nkeep me\n",
+        encoding="utf-8",
+    )
     assert main(["--size", "tiny", "--out", str(out), "--work", str(root / "work")]) == 0
     return out.read_text(encoding="utf-8")
 
@@ -40,6 +45,12 @@ def test_report_has_every_section_in_order(report: str) -> None:
     assert -1 not in positions, [s for s, p in zip(SECTIONS, positions, strict=True) if p == -1]
     assert positions == sorted(positions)
     assert "Tiny size" in report
+
+
+def test_report_keeps_the_hand_written_sections_and_drops_the_old_figures(report: str) -> None:
+    assert "an earlier run's figures" not in report
+    assert report.rstrip().endswith("## Why (hand-written, earlier)\n\nkeep me")
+    assert report.index("## Machine") < report.index("## Why (hand-written")
 
 
 def test_report_states_every_target_with_a_verdict(report: str) -> None:
@@ -68,6 +79,8 @@ def test_report_holds_the_figures(report: str) -> None:
         ):
             assert re.search(rf"\| {re.escape(stage)} \| -?\d+\.\d \|", split), (section, stage)
         assert re.search(r"\| \*\*total \(wall\)\*\* \| \*\*\d+\.\d\*\* \|", split)
+        if section == "## d.":  # the first +1, right after the fresh build, beside the second
+            assert re.search(r"\| first \+1 after the fresh build \(wall\) \| \d+\.\d \|", split)
         assert re.search(r"Peak RSS: [\d,]+ MB", split)
     per_dump = report.split("## e.")[1].split("## Where")[0]
     assert re.search(r"\| 3 \| \d+ \| \d+\.\d \| [\d,]+\.\d \|", per_dump)
