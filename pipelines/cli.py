@@ -261,6 +261,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     summary = orchestrate.ingest(resolved, debug=args.debug)
     print(summary.line())
+    _print_rejects(summary)
     return EXIT_OK if summary.clean else EXIT_REJECTS
 
 
@@ -278,11 +279,19 @@ def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
         print(f"trend report: {resolved.reports_dir / 'index.html'}")
     elif not quality.marts_blocked:
         print("trend report NOT rendered: a mart check failed (the last good one stays)")
-    if not summary.clean:
-        print("some files or records were rejected: see raw.rejects", file=sys.stderr)
+    _print_rejects(summary)
     if not quality.passed:
         return EXIT_CHECKS
     return EXIT_OK if summary.clean else EXIT_REJECTS
+
+
+def _print_rejects(summary) -> None:
+    """On stderr: each rejected file with its reason, then where the rest is."""
+    if summary.clean:
+        return
+    for line in summary.reject_lines():
+        print(f"papertrends: {line}", file=sys.stderr)
+    print("some files or records were rejected: see raw.rejects", file=sys.stderr)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

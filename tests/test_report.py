@@ -362,6 +362,7 @@ def test_a_single_listing_renders_points(tmp_path):
     assert list(share.iter(f"{SVG}circle")) and not list(share.iter(f"{SVG}polyline"))
     assert "nothing earlier to compare with" in report.html
     assert "No paper has been listed more than once yet." in report.html
+    assert 'id="nothing-yet"' not in report.html  # one listing is something
 
 
 def test_empty_marts_give_explanatory_notes_instead_of_charts(tmp_path):
@@ -370,7 +371,8 @@ def test_empty_marts_give_explanatory_notes_instead_of_charts(tmp_path):
         report = build_report(con, now=NOW)
     assert report.n_charts == 0 and report.main_chart_svg is None and report.grain is None
     assert "<svg" not in report.html
-    assert report.html.count('class="note"') == 5
+    assert report.html.count('class="note"') == 6  # one per section, and "nothing yet" first
+    assert 'id="nothing-yet"' in report.html and "(nothing yet)</title>" in report.html
     assert "marts.topic_trends is empty" in report.html
 
 

@@ -492,6 +492,16 @@ def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
         for s in sections
     )
     facts_html = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
+    # A warehouse with no papers yet is valid (an empty landing folder, or only rejected
+    # dumps): the page says so first, instead of five empty sections that look broken.
+    empty = not stats["n_papers"]
+    nothing_yet = (
+        '<p class="note" id="nothing-yet" role="status">Nothing yet: the warehouse holds no '
+        "papers. Save Daily Papers dumps into the landing folder and run "
+        "<code>papertrends run</code>; rejected dumps are listed in raw.rejects.</p>"
+        if empty
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -499,7 +509,7 @@ def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{_e(CONTENT_SECURITY_POLICY)}">
 <link rel="icon" href="data:,">
-<title>papertrends: what is rising in ML research ({_e(last or "no data")})</title>
+<title>papertrends: what is rising in ML research ({_e(last or "nothing yet")})</title>
 <style>{_CSS}</style>
 </head>
 <body>
@@ -508,6 +518,7 @@ def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
 <h1>What is rising in ML research</h1>
 <p class="meta">Trend report built {_e(built)} from the papertrends marts.</p>
 <dl class="facts">{facts_html}</dl>
+{nothing_yet}
 <nav aria-label="Sections">{nav}</nav>
 </header>
 {body}

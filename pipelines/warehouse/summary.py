@@ -20,6 +20,8 @@ class WarehouseSummary:
     listings: int
     rejects: int
     files_with_rejects: int
+    # (file name, reason) of the seen files whose current version was rejected whole, by name
+    rejected_files: tuple[tuple[str, str], ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -33,6 +35,21 @@ class WarehouseSummary:
             f"rejected {self.rejected} | papers {self.papers}, listings {self.listings}, "
             f"rejects {self.rejects}"
         )
+
+    def reject_lines(self, limit: int = 20) -> list[str]:
+        """One line per rejected file (its name and why), at most ``limit`` and then a count."""
+        lines = [
+            f"rejected {_printable(name)}: {_printable(reason)}"
+            for name, reason in self.rejected_files[:limit]
+        ]
+        if len(self.rejected_files) > limit:
+            lines.append(f"... and {len(self.rejected_files) - limit} more rejected files")
+        return lines
+
+
+def _printable(text: str) -> str:
+    """Text for one terminal line: control characters (a newline in a file name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> WarehouseSummary:
@@ -50,6 +67,12 @@ def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> Ware
         "and d.file_name in (select unnest(?::varchar[]))",
         [list(file_names)],
     ).fetchone()[0]
+    rejected_files = con.execute(
+        "select file_name, coalesce(reason, 'rejected') from raw.dumps "
+        "where status = 'rejected' and file_name in (select unnest(?::varchar[])) "
+        "order by file_name",
+        [list(file_names)],
+    ).fetchall()
     papers, listings = con.execute(
         "select count(distinct paper_id), count(*) from raw.sightings"
     ).fetchone()
@@ -63,4 +86,5 @@ def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> Ware
         listings=listings,
         rejects=rejects,
         files_with_rejects=with_rejects,
+        rejected_files=tuple(rejected_files),
     )

@@ -4,6 +4,7 @@
 -- (minimum support); rank 1 has the largest rise in share (percentage points). When the previous
 -- window holds no listings at all there is nothing to rise from: share_change and growth_ratio
 -- are null, previous_window_empty is true and the rank goes by share_latest (ranked_by says so).
+-- With no listings at all there is no latest window: the model is empty, not 33 rows of NULLs.
 with sightings as (
     select paper_id, listing_date from {{ ref('int_sightings__dated') }}
 ),
@@ -61,6 +62,7 @@ measured as (
     cross join bounds
     cross join window_totals
     left join per_topic on topics.topic = per_topic.topic
+    where bounds.latest_end is not null
 ),
 
 final as (

@@ -34,7 +34,8 @@ final as (
         taxonomy.topic,
         taxonomy.description,
         coalesce(per_topic.n_papers, 0) as n_papers,
-        coalesce(per_topic.n_papers, 0) / nullif(totals.n_papers, 0)::double as share_of_papers,
+        -- an empty warehouse holds no papers: every share is 0, not NULL (0 of 0 papers)
+        coalesce(coalesce(per_topic.n_papers, 0) / nullif(totals.n_papers, 0)::double, 0.0) as share_of_papers,
         per_topic.first_seen,
         per_topic.last_seen,
         coalesce(per_topic.n_with_code, 0) as n_with_code
