@@ -104,6 +104,35 @@ def test_sql_is_read_only_and_errors_are_one_line(papertrends, tmp_path):
     assert _query(tmp_path / "warehouse.duckdb", "select count(*) from raw.sightings") == [(1,)]
 
 
+def test_sql_cannot_write_any_other_file_either(papertrends, tmp_path):
+    write_dump(tmp_path / "raw", "a.txt", compose_dump([paper("ALPHA")]), MTIME)
+    papertrends("ingest")
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("create table t as select 1 as a")
+    before = other.read_bytes()
+    out = tmp_path / "out"
+    attempts = [
+        f"copy (select * from raw.sightings) to '{out}.csv'",
+        f"copy raw.sightings to '{out}.parquet' (format parquet)",
+        f"export database '{out}'",
+        f"attach '{out}.duckdb' as fresh",
+        f"attach '{other}' as o; insert into o.t values (2)",
+        "set enable_external_access = true",
+        "set lock_configuration = false",
+        f"select * from read_csv('{tmp_path / 'raw' / 'a.txt'}')",  # nor read outside it
+    ]
+    for query in attempts:
+        result = papertrends("sql", query)
+        assert result.returncode == 1, (query, result.stdout)
+        assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+        assert result.stderr.startswith("papertrends: error: query failed: "), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
+    assert other.read_bytes() == before
+    # what it is for still works
+    assert papertrends("sql", "select count(*) as n from raw.sightings", "--csv").stdout == "n\n1\n"
+
+
 def test_warehouse_that_is_not_duckdb_is_one_line_error(papertrends, tmp_path):
     bogus = tmp_path / "not.duckdb"
     bogus.write_text("just some text, not a database\n" * 50)
