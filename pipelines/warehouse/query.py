@@ -15,9 +15,10 @@ NESTED_TYPES = {"list", "array", "struct", "map", "union"}
 
 
 def run_query(warehouse: Path, query: str, nested_as_json: bool = False) -> pl.DataFrame:
-    """Run ``query`` on a read-only connection with no file access and return the result as a polars frame; a writer
-    at work makes it wait ``READER_WAIT_SECONDS``, then say "warehouse busy". With
-    ``nested_as_json`` every nested column comes back as its JSON text (DuckDB's ``to_json``)."""
+    """Run ``query`` on a read-only connection with no file access and return the result as a
+    polars frame; a writer at work makes it wait ``READER_WAIT_SECONDS``, then say "warehouse
+    busy". With ``nested_as_json`` every nested column comes back as its JSON text (DuckDB's
+    ``to_json``)."""
     with reader(warehouse, wait_seconds=READER_WAIT_SECONDS) as con:
         # Read-only is not enough: a read-only connection can still COPY ... TO, EXPORT or
         # ATTACH other files. Shut the file system off, then lock the settings so the query
