@@ -4,7 +4,9 @@ Dagster asset's metadata, and one headless-Chromium check that the page is self-
 import base64
 import contextlib
 import datetime as dt
+import html
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -103,6 +105,27 @@ def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
                 null::double as share_change, null::double as rolling_growth
             from periods as p cross join (select distinct topic from paper_topics) as t
             left join listed as l using (grain, period_start, topic)
+            """
+        )
+        # the ranking rule of dbt's trending_papers (its unit test checks it there)
+        con.execute(
+            """
+            create table marts.trending_papers as
+            with grains as (select unnest(['week', 'month']) as grain),
+            counted as (
+                select grain, case grain when 'week' then date_trunc('week', listing_date)::date
+                    else date_trunc('month', listing_date)::date end as period_start, paper_id,
+                    count(*) as n_listings, count(distinct listing_date) as days_on_list,
+                    min(position) as best_position
+                from marts.paper_sightings cross join grains group by all
+            )
+            select c.grain, c.period_start, c.paper_id,
+                row_number() over (partition by c.grain, c.period_start
+                    order by c.n_listings desc, c.days_on_list desc, c.best_position,
+                    c.paper_id) as rank,
+                c.n_listings, c.days_on_list, c.best_position, p.first_seen,
+                c.period_start = max(c.period_start) over (partition by c.grain) as is_partial
+            from counted as c join marts.papers as p using (paper_id)
             """
         )
         con.execute(
@@ -335,6 +358,32 @@ def test_report_shows_counts_charts_and_relisted_papers_with_code(tmp_path):
     assert 'http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;' in page
 
 
+def test_report_shows_the_top_papers_of_the_latest_week_and_month(tmp_path):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=10)  # 5 to 14 January: two weeks
+    with reader(warehouse) as con:
+        page = build_report(con, now=NOW).html
+        expected = {
+            grain: [
+                html.escape(title)
+                for (title,) in con.execute(
+                    "select p.title from marts.trending_papers t join marts.papers p "
+                    "using (paper_id) where t.grain = ? and t.period_start = (select "
+                    "max(period_start) from marts.trending_papers where grain = ?) "
+                    "order by t.rank",
+                    [grain, grain],
+                ).fetchall()
+            ]
+            for grain in ("week", "month")
+        }
+    for grain, caption in (("week", "week of 2026-01-12"), ("month", "January 2026")):
+        table = page.split(f'id="trending-{grain}"', 1)[1].split("</table>", 1)[0]
+        assert f"<caption>Top papers, {caption} (so far)</caption>" in table
+        shown = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td>', table)
+        assert [int(rank) for rank, _ in shown] == list(range(1, 11))  # the top 10, in order
+        assert [title for _, title in shown] == expected[grain][:10]
+    assert len(expected["month"]) > 10
+
+
 def test_grain_follows_the_number_of_periods():
     assert choose_grain({"listing": 3, "week": 1, "month": 1}) == "listing"
     assert choose_grain({"listing": 40, "week": 6, "month": 2}) == "listing"
@@ -371,7 +420,7 @@ def test_empty_marts_give_explanatory_notes_instead_of_charts(tmp_path):
         report = build_report(con, now=NOW)
     assert report.n_charts == 0 and report.main_chart_svg is None and report.grain is None
     assert "<svg" not in report.html
-    assert report.html.count('class="note"') == 6  # one per section, and "nothing yet" first
+    assert report.html.count('class="note"') == 7  # one per section, and "nothing yet" first
     assert 'id="nothing-yet"' in report.html and "(nothing yet)</title>" in report.html
     assert "marts.topic_trends is empty" in report.html
 
