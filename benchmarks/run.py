@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import duckdb
+
 from benchmarks import baseline
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -509,6 +511,74 @@ def profile_ingest(work: Path, archive: Path) -> dict:
 # --------------------------------------------------------------------------------------------------
 
 
+# queries a reader might type, from common words (many postings) to rare ones
+SEARCH_QUERIES = (
+    "mixture of experts routing",
+    "low rank adaptation of language models",
+    "quantized inference",
+    "diffusion image generation",
+    "retrieval augmented generation",
+    "speculative decoding",
+    "preference optimization human feedback",
+    "vision language model",
+    "state space models long sequences",
+    "graph neural networks",
+)
+SEARCH_TARGET_MS = 200.0  # per query at 10,000 dumps (issue 21)
+
+
+def search_latency(warehouse: Path, repeats: int = 3) -> dict | None:
+    """Wall time of ``pipelines.warehouse.search.search`` (open the file read-only, ask
+    marts.search_scores, rank, close) per query, each query ``repeats`` times after one warm-up;
+    None when the warehouse has no search index (the tiny plan only ingests)."""
+    from pipelines.errors import PapertrendsError
+    from pipelines.warehouse.search import search
+
+    times, hits = [], {}
+    try:
+        search(warehouse, SEARCH_QUERIES[0])
+    except PapertrendsError:
+        return None
+    for query in SEARCH_QUERIES:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            found = search(warehouse, query, limit=10)
+            times.append((time.perf_counter() - started) * 1000)
+        hits[query] = found.height
+    times.sort()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (postings,) = con.execute("select count(*) from search.search_postings").fetchone()
+        (documents,) = con.execute("select count(*) from search.search_documents").fetchone()
+    return {
+        "median_ms": times[len(times) // 2],
+        "p90_ms": times[int(len(times) * 0.9)],
+        "max_ms": times[-1],
+        "n_timed": len(times),
+        "postings": postings,
+        "documents": documents,
+    }
+
+
+def search_lines(figures: dict | None, archive: int) -> list[str]:
+    """The search-latency section (empty without an index)."""
+    if figures is None:
+        return []
+    met = figures["p90_ms"] < SEARCH_TARGET_MS
+    verdict = _verdict(met) if archive >= TARGET_SIZE else f"at {archive:,} dumps: {_verdict(met)}"
+    return [
+        "",
+        f"Search on the {archive:,}-dump warehouse ({figures['documents']:,} papers, "
+        f"{figures['postings']:,} postings): `papertrends search`'s query (open read-only, "
+        f"score with marts.search_scores, rank, close), {len(SEARCH_QUERIES)} queries "
+        f"{figures['n_timed'] // len(SEARCH_QUERIES)} times each after a warm-up; target "
+        f"{SEARCH_TARGET_MS:.0f} ms per query: {verdict}.",
+        "",
+        "| median ms | p90 ms | max ms |",
+        "|---:|---:|---:|",
+        f"| {figures['median_ms']:.0f} | {figures['p90_ms']:.0f} | {figures['max_ms']:.0f} |",
+    ]
+
+
 def _verdict(met: bool) -> str:
     return "**met**" if met else "**missed**"
 
@@ -575,6 +645,7 @@ def render(
     first_incremental: dict[int, RunFigures],
     profile: dict,
     kept: str = "",
+    search: dict | None = None,
 ) -> str:
     largest = plan.sizes[-1]
     full = runs[largest]
@@ -807,6 +878,7 @@ def render(
         f"| {n['node']} | {n['type']} | {n['seconds']:.1f} |"
         for n in incremental[max(incremental)].dbt_nodes[:10]
     ]
+    lines += search_lines(search, largest)
     lines += ["", "## Machine", ""]
     lines += [f"* **{key}**: {value}" for key, value in info.items()]
     lines += [
@@ -895,6 +967,9 @@ def main(argv: list[str] | None = None) -> int:
                 plan.command,
             )
 
+    step(f"search latency on {largest:,} dumps")
+    search = search_latency(work / f"wh{largest}.duckdb")
+
     step(f"profile of papertrends ingest on {plan.profile_size:,} dumps")
     profile_dir = work / f"raw-profile{plan.profile_size}"
     profile_dir.mkdir()
@@ -919,6 +994,7 @@ def main(argv: list[str] | None = None) -> int:
         first_incremental,
         profile,
         kept_sections(Path(args.out)),
+        search,
     )
     Path(args.out).write_text(text, encoding="utf-8")
     step(f"wrote {args.out}")

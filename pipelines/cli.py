@@ -147,6 +147,27 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     path_options(sql, raw=False)
 
+    search = command(
+        "search",
+        _cmd_search,
+        "find papers by words of their title and abstract (BM25; title words weigh more)",
+    )
+    search.add_argument("query", help="words to look for, e.g. 'routing tokens to experts'")
+    search.add_argument(
+        "--limit", type=int, default=10, help="how many papers to show (default 10)"
+    )
+    search.add_argument("--topic", help="only papers assigned this topic (marts.topics)")
+    search.add_argument(
+        "--since",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="only papers listed on or after this date",
+    )
+    search.add_argument(
+        "--csv", action="store_true", help="print CSV (with paper_id) instead of a table"
+    )
+    path_options(search, raw=False)
+
     ui = command("ui", _cmd_ui, "start the Dagster UI and daemon (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000, help="web port (default 3000)")
     ui.add_argument(
@@ -355,6 +376,39 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
     sys.stdout.flush()  # a closed pipe shows here, inside main's handler, not at exit
     return EXIT_OK
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    resolved = _settings(args, reads_warehouse=True)
+    from pipelines.warehouse.search import COLUMNS, search
+
+    frame = search(
+        resolved.warehouse, args.query, limit=args.limit, topic=args.topic, since=args.since
+    )
+    if args.csv:
+        _write_in_pieces(frame.write_csv())
+    elif frame.is_empty():
+        print(f"no paper matches {args.query!r}")
+    else:
+        print(_search_lines(frame.select(COLUMNS).rows(named=True)))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _search_lines(rows: list[dict]) -> str:
+    """Two lines per paper: rank, score and title; then its primary topic, when it was listed
+    and its code link."""
+    lines = []
+    for row in rows:
+        seen = f"{row['first_seen']}" + (
+            f" to {row['last_seen']}" if row["last_seen"] != row["first_seen"] else ""
+        )
+        details = [row["primary_topic"] or "other", f"listed {seen}"]
+        if row["code_url"]:
+            details.append(f"code {row['code_url']}")
+        lines.append(f"{row['rank']:>3}  {row['score']:>7.3f}  {row['title']}")
+        lines.append(" " * 14 + " | ".join(details))
+    return "\n".join(lines)
 
 
 def _write_in_pieces(text: str, piece_chars: int = 1 << 16) -> None:

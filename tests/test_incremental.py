@@ -44,11 +44,20 @@ def _full_refresh(warehouse: Path, tmp: Path) -> Path:
     return copy
 
 
-# intermediate tables kept up to date by difference: their counts must be a full count's
+# tables outside the marts kept up to date by difference or merge: they must be a full build's
 KEPT_BY_DIFFERENCE = {
     "intermediate.int_surface_counts": (
         "select * exclude (updated_at) from intermediate.int_surface_counts order by all"
     ),
+    # the search index: postings and documents merged by paper, terms and stats recounted
+    "search.search_postings": (
+        "select * exclude (indexed_at) from search.search_postings order by all"
+    ),
+    "search.search_documents": (
+        "select * exclude (indexed_at) from search.search_documents order by all"
+    ),
+    "search.search_terms": "select * from search.search_terms order by all",
+    "search.search_stats": "select * from search.search_stats",
     # a pair at 0 papers stays until the next build (its stamp is the watermark)
     "intermediate.int_topic_term_counts": (
         "select topic, term_id, n_papers, rules_version, extraction_version "
