@@ -75,7 +75,7 @@ def read_listing_date(file: LandedFile, head_bytes: int = HEAD_BYTES) -> tuple[d
         while True:
             head += handle.read(want - len(head))
             whole = len(head) < want  # the read stopped short: end of file
-            found = head_listing_date(head, mtime, whole)
+            found = head_listing_date(head, mtime, whole, file.file_name)
             if found is not None:
                 return found
             if whole:  # unreachable: a whole file always has an answer

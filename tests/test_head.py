@@ -107,6 +107,18 @@ def test_head_date_agrees_with_the_parser_on_synthetic_and_damaged_heads(tmp_pat
     assert _assert_agrees(tmp_path) == len(_damaged_heads())
 
 
+def test_head_date_agrees_with_the_parser_when_the_file_name_holds_a_date(tmp_path):
+    """Every fixture and damaged head again, saved under names holding a date (agreeing with
+    the date line, disagreeing, or alone): the sensor's month is the loader's."""
+    sources = {**{p.name: p.read_bytes() for p in FIXTURES.iterdir()}, **_damaged_heads()}
+    for i, (name, content) in enumerate(sorted(sources.items())):
+        dated = ("2025-08-25 ", "20250826_", "daily_2024_12_31-")[i % 3] + name
+        write_dump(tmp_path, dated, content, MTIME)
+    assert _assert_agrees(tmp_path) == len(sources)
+    sources_seen = {_parsed(f)[0][1] for f in scan_landing(tmp_path)}
+    assert {"file_name", "file_name_year"} <= sources_seen
+
+
 def test_the_synthetic_generator_dates_agree(tmp_path):
     from pipelines.dumps.synth import write_dumps
 

@@ -645,6 +645,40 @@ def test_rejected_file_still_gets_a_listing_date():
     assert (row["listing_date"], row["listing_date_source"]) == (MTIME.date(), "file_mtime")
 
 
+@pytest.mark.parametrize(
+    ("name", "line", "date", "source"),
+    [
+        # the file name's full date gives the year, whatever the modification time says
+        ("2024-08-25.txt", "Aug 25", dt.date(2024, 8, 25), "file_name"),
+        ("daily papers 20240825.txt", "Aug 25", dt.date(2024, 8, 25), "file_name"),
+        ("saved_2024_08_25_v2.txt", "Aug 25", dt.date(2024, 8, 25), "file_name"),
+        # no date line: the name's date, not the modification time
+        ("2024-08-25.txt", None, dt.date(2024, 8, 25), "file_name"),
+        ("2024-08-25.txt", "Feb 30", dt.date(2024, 8, 25), "file_name"),
+        # they disagree: the line's month and day, the name's year, and the source says so
+        ("2024-08-26.txt", "Aug 25", dt.date(2024, 8, 25), "file_name_year"),
+        ("2024-03-01.txt", "Feb 29", dt.date(2024, 2, 29), "file_name_year"),
+        # ... or the year next to it when nearer: a page of 31 December saved on 1 January
+        ("2025-01-01.txt", "Dec 31", dt.date(2024, 12, 31), "file_name_year"),
+        ("2024-12-31.txt", "Jan 1", dt.date(2025, 1, 1), "file_name_year"),
+        # a year on the line wins over the name
+        ("2024-08-25.txt", "Sep 9, 2025", dt.date(2025, 9, 9), "line"),
+        # not a date: a longer run of digits, month 13, 29 February 2023, mixed separators
+        ("run-120240825.txt", "Aug 25", dt.date(2025, 8, 25), "inferred"),
+        ("2024-13-01.txt", "Aug 25", dt.date(2025, 8, 25), "inferred"),
+        ("2023-02-29.txt", "Aug 25", dt.date(2025, 8, 25), "inferred"),
+        ("2024-08_25.txt", "Aug 25", dt.date(2025, 8, 25), "inferred"),
+    ],
+)
+def test_a_date_in_the_file_name_gives_the_year(name, line, date, source):
+    mtime = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    header = [*CHROME, line] if line else list(CHROME)
+    result = parse_dump(dump_file(make_dump(PAPERS[:2], header=header), name=name, mtime=mtime))
+    row = dump_row(result, name)
+    assert (row["listing_date"], row["listing_date_source"]) == (date, source)
+    assert listed(result) == expected(PAPERS[:2])
+
+
 # ------------------------------------------------------------------------------------ NUL bytes
 
 

@@ -82,8 +82,13 @@ def search_env(tmp_path_factory) -> dict[str, object]:
     _run(env)
     first = root / "first.duckdb"
     shutil.copyfile(root / "warehouse.duckdb", first)
+    # named by its date, its date line without a year, saved (modified) a year later: the name
+    # gives the year (README "Listing date")
     write_dump(
-        raw, "day2.txt", compose_dump([NEW_PAPER, REWRITTEN], date="Mar 9, 2025"), MTIME + 86400
+        raw,
+        "daily papers 2025-03-09.txt",
+        compose_dump([NEW_PAPER, REWRITTEN], date="Mar 9"),
+        MTIME + 365 * 86400,
     )
     _run(env)
     return {"env": env, "first": first, "second": root / "warehouse.duckdb"}
@@ -266,6 +271,12 @@ def test_a_new_dump_indexes_only_its_new_and_changed_papers(search_env):
     with duckdb.connect(str(second), read_only=True) as con:
         after = dict(con.execute(stamps).fetchall())
         (n_documents,) = con.execute("select n_documents from search.search_stats").fetchone()
+    with duckdb.connect(str(second), read_only=True) as con:
+        dated = con.execute(
+            "select listing_date, listing_date_source from raw.dumps where file_name = ?",
+            ["daily papers 2025-03-09.txt"],
+        ).fetchone()
+    assert dated == (dt.date(2025, 3, 9), "file_name")
     untouched = [PAPERS["title"][0], PAPERS["abstract"][0], PAPERS["diffusion"][0]]
     assert {t: after[t] for t in untouched} == {t: before[t] for t in untouched}
     assert after[PAPERS["folding"][0]] > before[PAPERS["folding"][0]]

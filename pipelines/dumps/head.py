@@ -44,25 +44,28 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_LINE = re.compile(parse._DATE_LINE.removeprefix("(?i)"), re.IGNORECASE | re.ASCII)
 
 
-def head_listing_date(head: bytes, mtime: dt.datetime, whole: bool) -> tuple[dt.date, str] | None:
-    """The listing date and its source (``line``, ``inferred``, ``file_mtime``) that
-    ``parse_dumps`` gives the file whose content starts with ``head`` and was modified at
-    ``mtime`` (UTC). ``whole``: ``head`` is the entire file. ``None`` when the head ends before
-    the header does: call again with more bytes."""
+def head_listing_date(
+    head: bytes, mtime: dt.datetime, whole: bool, file_name: str | None = None
+) -> tuple[dt.date, str] | None:
+    """The listing date and its source (``line``, ``file_name``, ``file_name_year``,
+    ``inferred``, ``file_mtime``: ``parse.listing_date``) that ``parse_dumps`` gives the file
+    named ``file_name`` whose content starts with ``head`` and was modified at ``mtime`` (UTC).
+    ``whole``: ``head`` is the entire file. ``None`` when the head ends before the header does:
+    call again with more bytes."""
     text = _decode(head, whole)
     if text is None:  # not UTF-8: the whole file is rejected, no header
-        return parse.listing_date(None, mtime)
+        return parse.listing_date(None, mtime, file_name)
     # A match in the head is a match in the file. No match, once the first paragraph is
     # complete (else ``_header_date`` asks for more), rules an HTML page out: a page starts
     # with a tag after white space only.
     if _HTML_SNIFF.match(text[:_HTML_SNIFF_CHARS]):
-        return parse.listing_date(None, mtime)
+        return parse.listing_date(None, mtime, file_name)
     if whole and _rejected_whole(text):
-        return parse.listing_date(None, mtime)
+        return parse.listing_date(None, mtime, file_name)
     found = _header_date(text, whole)
     if found is _MORE:
         return None
-    return parse.listing_date(found, mtime)
+    return parse.listing_date(found, mtime, file_name)
 
 
 _MORE = object()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -560,7 +561,7 @@ def _dump_facts(
     columns: dict[str, list] = {name: [] for name in DUMP_SCHEMA}
     for dump in dumps:  # one iteration per file, not per line
         name = dump.file_name
-        date, source = listing_date(found.get(name), dump.mtime)
+        date, source = listing_date(found.get(name), dump.mtime, name)
         columns["file_name"].append(name)
         columns["sha256"].append(shas[name])
         columns["n_bytes"].append(len(dump.content))
@@ -571,22 +572,67 @@ def _dump_facts(
     return pl.DataFrame(columns, schema=DUMP_SCHEMA)
 
 
-def listing_date(found: dict | None, mtime: dt.datetime) -> tuple[dt.date, str]:
-    """Resolve a listing date from a header date line (month, day, maybe year) and the file mtime.
+# A full date in a file name, as people name saved pages: 2024-08-25, 20240825, 2024_08_25, with
+# or without other text around it (not inside a longer run of digits).
+_FILE_NAME_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})([-_]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)"
+)
 
-    With a year on the line: that date (``line``). Without: the latest date with that month and
-    day not after the file's modification date (``inferred``). No date line, or an impossible
-    date (``Feb 30``): the modification date itself (``file_mtime``).
+
+def file_name_date(file_name: str) -> dt.date | None:
+    """The first real date written in ``file_name`` (``2024-08-25``, ``20240825``,
+    ``2024_08_25``), or None."""
+    for match in _FILE_NAME_DATE.finditer(file_name):
+        try:
+            return dt.date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:  # 2023-02-29
+            continue
+    return None
+
+
+def listing_date(
+    found: dict | None, mtime: dt.datetime, file_name: str | None = None
+) -> tuple[dt.date, str]:
+    """Resolve a listing date from a header date line (month, day, maybe year), the file name
+    and the file mtime, in this order:
+
+    * a year on the line: that date (``line``);
+    * a full date in the file name (:func:`file_name_date`) that agrees with the line's month
+      and day, or with no usable date line: the file name's date (``file_name``);
+    * a file name date whose month and day differ from the line's: the line's month and day in
+      the file name's year, or the year before or after when that is nearer the file name's date
+      (a page of 31 December saved as ``2025-01-01``) (``file_name_year``: raw.dumps says the
+      two disagreed);
+    * else the latest date with the line's month and day not after the file's modification
+      date (``inferred``);
+    * no date line, or an impossible date (``Feb 30``), and no date in the name: the
+      modification date itself (``file_mtime``).
     """
     modified = mtime.date()
+    named = file_name_date(file_name) if file_name else None
+    fallback = (named, "file_name") if named else (modified, "file_mtime")
     if not found:
-        return modified, "file_mtime"
+        return fallback
     month, day, year = _MONTHS[found["month"]], found["day"], found["year"]
     if year is not None:
         try:
             return dt.date(year, month, day), "line"
         except ValueError:
-            return modified, "file_mtime"
+            return fallback
+    if named is not None:
+        if (month, day) == (named.month, named.day):
+            return named, "file_name"
+        candidates = []
+        for candidate_year in (named.year - 1, named.year, named.year + 1):
+            try:
+                candidates.append(dt.date(candidate_year, month, day))
+            except ValueError:  # Feb 29 outside a leap year, or Apr 31
+                continue
+        if not candidates:
+            return fallback
+        return min(candidates, key=lambda d: (abs(d - named), d.year != named.year)), (
+            "file_name_year"
+        )
     for candidate_year in range(modified.year, modified.year - 9, -1):
         try:
             candidate = dt.date(candidate_year, month, day)

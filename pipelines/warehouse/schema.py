@@ -33,7 +33,7 @@ create table if not exists raw.dumps (
     sha256              varchar     not null,  -- of the file's bytes
     n_bytes             bigint      not null,
     listing_date        date,
-    listing_date_source varchar,               -- line | inferred | file_mtime
+    listing_date_source varchar,               -- line | file_name | file_name_year | inferred | file_mtime
     status              varchar     not null,  -- loaded | duplicate | rejected | superseded
     duplicate_of        varchar,               -- dump_id holding the same content
     n_sightings         integer     not null,
