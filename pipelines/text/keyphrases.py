@@ -28,8 +28,9 @@ import pyarrow as pa
 RULES = "key-phrases-v4"
 SEED = 0x5EED
 
-_URL = r"https?://[^ ]+"
-_PREFIX = r"(?-u:\b)(pre|post|fine|multi|non|co|re|semi|sub|un)[-‐‑]([a-z])"
+# links and prefix hyphens, shared with pipelines.text.search (the search index cuts words alike)
+URL = r"https?://[^ ]+"
+PREFIX = r"(?-u:\b)(pre|post|fine|multi|non|co|re|semi|sub|un)[-‐‑]([a-z])"
 _SPLIT = r"[-‐‑‒–—/_]"
 _PUNCT = r"[.,;:!?()\[\]{}\"“”'`]"
 _TOKEN = r"[a-z0-9][a-z0-9+]*|" + _PUNCT + "+"
@@ -129,8 +130,8 @@ def _normalised_tokens(papers: pl.LazyFrame) -> pl.LazyFrame:
     text = (
         pl.concat_str([pl.col("title"), pl.col("abstract")], separator=" . ", ignore_nulls=True)
         .str.to_lowercase()
-        .str.replace_all(_URL, " . ")
-        .str.replace_all(_PREFIX, "${1}${2}")
+        .str.replace_all(URL, " . ")
+        .str.replace_all(PREFIX, "${1}${2}")
         .str.replace_all(_SPLIT, " ")
         .str.extract_all(_TOKEN)
     )

@@ -34,8 +34,8 @@ def words(text: pl.Expr) -> pl.Expr:
     return (
         text.fill_null("")
         .str.to_lowercase()
-        .str.replace_all(keyphrases._URL, " ")
-        .str.replace_all(keyphrases._PREFIX, "${1}${2}")
+        .str.replace_all(keyphrases.URL, " ")
+        .str.replace_all(keyphrases.PREFIX, "${1}${2}")
         .str.extract_all(WORD)
     )
 

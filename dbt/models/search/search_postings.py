@@ -52,11 +52,9 @@ def model(dbt, session):
                 params=[version],
             ).fetchall()[0]
             watermark = None if stale else latest
-    todo = papers.select("paper_id, title, abstract")
     if watermark is not None:
-        todo = papers.filter(f"text_updated_at > '{watermark}'::timestamp").select(
-            "paper_id, title, abstract"
-        )
+        papers = papers.filter(f"text_updated_at > '{watermark}'::timestamp")
+    todo = papers.select("paper_id, title, abstract")
 
     # read through a cursor of its own: the connection itself runs the sort that consumes them
     reading = session.cursor()
