@@ -5,12 +5,14 @@ mart row for row as `dbt run --full-refresh` of the same raw layer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 
+from pipelines.dumps.identity import paper_id_of
 from pipelines.dumps.synth import write_dumps
 from tests.conftest import BIN, isolated_env
 from tests.dumpkit import compose_dump, write_dump
@@ -48,6 +50,11 @@ def _full_refresh(warehouse: Path, tmp: Path) -> Path:
 KEPT_BY_DIFFERENCE = {
     "intermediate.int_surface_counts": (
         "select * exclude (updated_at) from intermediate.int_surface_counts order by all"
+    ),
+    # retitled papers: the titles matched by their abstracts
+    "intermediate.int_paper_aliases": (
+        "select * exclude (changed_at) from intermediate.int_paper_aliases "
+        "where n_titles > 1 order by all"
     ),
     # the search index: postings and documents merged by paper, terms and stats recounted
     "search.search_postings": (
@@ -148,10 +155,35 @@ def test_six_incremental_steps_equal_a_full_refresh(tmp_path):
     )
     write_dump(raw, "rewritten.txt", compose_dump([*rewritten, new], date="Mar 30, 2025"))
     _cli(env, "run")
-    # 5. the last days
+    # 5. the last days, with a known paper retitled twice: once on a later day, once on a day
+    #    before its first listing (a backfill), which gives the paper that earlier title's id
+    #    (a paper of the first day: the weeks it was listed in get no new dump, yet their rows
+    #    must take the new id)
     add(*dumps[7:])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        title, abstract, first_seen = con.execute(
+            "select title, abstract, first_seen from marts.papers "
+            "where first_seen = (select min(first_seen) from marts.papers) "
+            "order by n_listings desc, paper_id limit 1"
+        ).fetchone()
+    later, earlier = f"{title}: Revised", f"Early Notes on {title}"
+    write_dump(raw, "retitled.txt", compose_dump([(later, abstract)], date="Apr 2, 2025"))
+    backfill = first_seen - dt.timedelta(days=1)
+    write_dump(
+        raw,
+        f"{backfill.isoformat()}-backfill.txt",
+        compose_dump([(earlier, abstract)], date=backfill.strftime("%b %-d")),
+    )
     _cli(env, "run")
     _assert_same_as_full_refresh(warehouse, tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(
+            "select paper_id, title, n_titles, first_seen from marts.papers where title = ?",
+            [later],
+        ).fetchall() == [(paper_id_of(earlier), later, 3, backfill)]
+        assert con.execute(
+            "select count(*) from marts.papers where paper_id = ?", [paper_id_of(title)]
+        ).fetchone() == (0,)
     # 6. without a month window (`ingest`, then `build`): a file overwritten with as many
     #    listings, one paper swapped for another, so no period's paper count moves
     swapped = (

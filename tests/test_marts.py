@@ -108,6 +108,7 @@ def test_every_grain_is_unique_and_trends_reconcile(real_warehouse):
     grains = {
         "papers": "paper_id",
         "paper_sightings": "dump_id, position",
+        "paper_titles": "title_id",
         "paper_topics": "paper_id, topic",
         "topics": "topic",
         "topic_trends": "topic, grain, period_start",

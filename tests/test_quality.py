@@ -36,7 +36,7 @@ def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     )
     run = subprocess.run([cli, "run"], env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "quality passed: 13/13 suites passed" in run.stdout, run.stdout
+    assert "quality passed: 14/14 suites passed" in run.stdout, run.stdout
     return root / "warehouse.duckdb", env
 
 
@@ -185,7 +185,7 @@ def test_check_command_passes_then_names_expectation_and_column_on_a_defect(buil
     warehouse, env = built
     clean = _cli(env, "check")
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "quality passed: 13/13 suites passed" in clean.stdout
+    assert "quality passed: 14/14 suites passed" in clean.stdout
     assert "dbt tests passed" in clean.stdout
 
     planted = _copy_with(
@@ -195,7 +195,7 @@ def test_check_command_passes_then_names_expectation_and_column_on_a_defect(buil
         # relationships test)
         "insert into marts.papers select * from marts.papers limit 1",
         "insert into marts.paper_sightings "
-        "select 'no-such-paper', dump_id, listing_date, 999 from marts.paper_sightings limit 1",
+        "select 'no-such-paper', dump_id, title_id, listing_date, 999 from marts.paper_sightings limit 1",
     )
     broken = _cli(env, "check", "--warehouse", str(planted))
     assert broken.returncode == 2, broken.stdout + broken.stderr

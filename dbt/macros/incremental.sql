@@ -52,7 +52,8 @@
     {#- A query of the listing dates whose set of listed papers may have changed since `watermark`
         (SQL giving a naive UTC timestamp: a model's latest write): the dates of the dumps
         ingested since, and of the other versions of their files (an overwritten file's
-        superseded version). Listings change only through dumps, so a paper that int_papers__deduped
+        superseded version), and the dates listing a title whose paper changed
+        (int_paper_aliases). Listings change only through dumps, so a paper that int_papers__deduped
         wrote again because it was re-listed changes only these dates' periods, not every period
         it was ever listed in. -#}
     select distinct versions.listing_date
@@ -60,4 +61,12 @@
     inner join {{ ref('stg_raw__dumps') }} as versions on recent.file_name = versions.file_name
     where timezone('UTC', recent.ingested_at) > {{ watermark }}
         and versions.listing_date is not null
+    union
+    -- the dates listing a title whose paper changed (a retitled paper joined, or its first title
+    -- found on an earlier dump, which renames it): their periods count papers anew
+    select distinct sightings.listing_date
+    from {{ ref('int_sightings__dated') }} as sightings
+    where sightings.title_id in (
+        select title_id from {{ ref('int_paper_aliases') }} where changed_at > {{ watermark }}
+    )
 {% endmacro %}

@@ -117,11 +117,24 @@ def evaluate_warehouse(warehouse: Path, labels_path: Path, split: str | None = N
             topics = {row[0] for row in con.execute("select topic from marts.topics").fetchall()}
             predicted = con.sql("select paper_id, topic from marts.paper_topics").pl()
             primary = con.sql("select paper_id, primary_topic from marts.papers").pl()
+            # a label may name any title of a retitled paper: it labels that paper
+            titles = con.sql("select title_id, paper_id from marts.paper_titles").pl()
         except duckdb.CatalogException as err:  # the marts are not built yet
             raise PapertrendsError(
                 f"{warehouse}: no topic marts to evaluate (run papertrends build first)"
             ) from err
     labels = read_labels(labels_path, topics)
+    labels = (
+        labels.join(titles, left_on="paper_id", right_on="title_id", how="left", suffix="_paper")
+        .with_columns(paper_id=pl.coalesce("paper_id_paper", "paper_id"))
+        .drop("paper_id_paper")
+    )
+    twice = labels.filter(pl.col("paper_id").is_duplicated())
+    if twice.height:
+        raise PapertrendsError(
+            f"{labels_path}: the titles {' and '.join(map(repr, twice['title']))} are one "
+            "(retitled) paper: label it once"
+        )
     if split is not None:
         splits = set(labels["split"].unique().to_list())
         if split not in splits:

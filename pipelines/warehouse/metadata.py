@@ -33,6 +33,7 @@ PREVIEW_ORDER = {
     "marts.topic_trends": "period_start desc, n_papers desc, topic",
     "marts.paper_topics": "score desc, paper_id, topic",
     "marts.paper_sightings": "listing_date desc, dump_id, position",
+    "marts.paper_titles": "n_listings desc, last_seen desc, title",
 }
 # Which columns a preview shows, where the first PREVIEW_COLUMNS are not the telling ones.
 PREVIEW_SELECT = {

@@ -9,7 +9,8 @@
         ]
     )
 }}
--- One row per paper: its latest title and abstract, when it was first and last listed.
+-- One row per paper: its latest title and abstract, when it was first and last listed, under how
+-- many titles (a retitled paper's listings all carry its first title's id: int_sightings__dated).
 --
 -- Incremental (delete+insert on paper_id): every build finds each paper's latest listing and
 -- listing dates from the (narrow) dated sightings, and writes again only the papers for which
@@ -24,7 +25,7 @@
 {#- a change of this model's SQL (the code link's pattern, say) writes every paper again #}
 {%- set model_version = local_md5(model.raw_code) %}
 with sightings as (
-    select paper_id, listing_date, ingested_at, dump_id, position
+    select paper_id, title_id, listing_date, ingested_at, dump_id, position
     from {{ ref('int_sightings__dated') }}
 ),
 
@@ -40,7 +41,8 @@ latest as (
         ) as latest_listing,
         min(listing_date) as first_seen,
         max(listing_date) as last_seen,
-        count(*) as n_listings
+        count(*) as n_listings,
+        count(distinct title_id) as n_titles
     from sightings
     group by paper_id
 ),
@@ -64,6 +66,9 @@ changed as (
         or known.first_seen <> latest.first_seen
         or known.last_seen <> latest.last_seen
         or known.n_listings <> latest.n_listings
+        {%- if 'n_titles' in columns %}
+        or known.n_titles <> latest.n_titles
+        {%- endif %}
         or known.model_version <> '{{ model_version }}'
     {%- endif %}
 ),
@@ -76,6 +81,7 @@ papers as (
         changed.first_seen,
         changed.last_seen,
         changed.n_listings,
+        changed.n_titles,
         changed.latest_listing.dump_id as latest_dump_id,
         changed.latest_listing.position as latest_position,
         changed.known_text_hash,
@@ -99,6 +105,7 @@ final as (
         first_seen,
         last_seen,
         n_listings,
+        n_titles,
         -- first GitHub or GitLab repository link; a trailing period ends the sentence, not the URL
         nullif(
             rtrim(

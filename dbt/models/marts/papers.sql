@@ -50,6 +50,7 @@ final as (
         papers.first_seen,
         papers.last_seen,
         papers.n_listings,
+        papers.n_titles,
         papers.code_url,
         primary_topics.primary_topic,
         timezone('UTC', now()) as updated_at

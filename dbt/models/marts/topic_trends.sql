@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_raw__dumps') }}
+-- depends_on: {{ ref('stg_raw__dumps') }}, {{ ref('int_paper_aliases') }}
 {{
     config(
         materialized='incremental',
