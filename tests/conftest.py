@@ -77,3 +77,83 @@ def papertrends(cli_env: dict[str, str]):
         )
 
     return run
+
+
+# --- running on both cores (pytest-xdist, `-n 2 --dist loadgroup` in pyproject's addopts) -----
+#
+# Tests that share a module- or session-scoped fixture of this folder (a warehouse built once by
+# a real `papertrends run`, a running `papertrends ui`) must run in one worker, or each worker
+# would build that fixture again: they get one xdist_group, found from their fixtures. Every
+# other test is a unit of its own. Each test still gets its own tmp_path, DAGSTER_HOME, warehouse
+# and free port (isolated_env, the UI tests' _free_port), so the two workers never share a path.
+
+# Seconds the slowest units took on this 2-core machine (durations of a serial run): they are
+# handed out first, longest first, so that neither worker is left alone with a long one at the
+# end. Only the order of scheduling depends on these figures, never what a test runs.
+SLOW_UNITS = {
+    "tests/test_incremental.py::test_six_incremental_steps_equal_a_full_refresh": 327,
+    "tests/test_quality.py::built": 230,
+    "tests/test_ui.py::ui": 160,
+    "real_run": 130,
+    "tests/test_marts.py::test_marts_on_composed_dumps_label_topics_and_reconcile": 100,
+    "tests/test_marts.py::test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_"
+    "refresh": 97,
+    "tests/test_terms.py::planted": 92,
+    "tests/test_cli.py::test_report_failing_inside_the_run_is_one_line_naming_the_page": 81,
+    "tests/test_reliability.py::two_runs": 76,
+    "tests/test_cli.py::test_demo_writes_its_sample_and_warehouse_under_data_demo_only": 74,
+    "tests/test_empty.py::empty_folder_run": 121,
+    "tests/test_empty.py::only_rejected_run": 45,
+    "tests/test_instance.py::test_an_old_dagster_home_opens_and_runs": 55,
+    "tests/test_benchmarks.py::report": 45,
+    "tests/test_topics.py::edge_warehouse": 41,
+    "tests/test_cli.py::test_a_warehouse_refuses_another_landing_folder_in_one_line": 40,
+}
+
+
+def _shared_fixture_keys(item: pytest.Item) -> list[str]:
+    """The module- and session-scoped fixtures of tests/ that ``item`` uses (directly or through
+    another fixture): "real_run" for a session one, "tests/test_x.py::name" for a module one."""
+    keys = []
+    for name, defs in item._fixtureinfo.name2fixturedefs.items():
+        fixture = defs[-1]
+        if not getattr(fixture.func, "__module__", "").startswith("tests."):
+            continue  # pytest's own (tmp_path_factory, ...) and plugins' fixtures
+        if fixture.scope == "session":
+            keys.append(name)
+        elif fixture.scope in ("module", "package", "class"):
+            keys.append(f"{item.nodeid.split('::')[0]}::{name}")
+    return keys
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not hasattr(config, "workerinput"):
+        return  # not an xdist worker: a plain serial run, in the usual order
+    # tests that share a fixture go together, also through a third one (union of their keys)
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    keys = {item.nodeid: _shared_fixture_keys(item) for item in items}
+    for found in keys.values():
+        for key in found[1:]:
+            parent[root(key)] = root(found[0])
+    unions: dict[str, set[str]] = {}
+    for found in keys.values():
+        for key in found:
+            unions.setdefault(root(key), set()).add(key)
+    weight: dict[str, float] = {}  # seconds of each item's unit, 0 when not in SLOW_UNITS
+    for item in items:
+        found = keys[item.nodeid]
+        if found:
+            union = unions[root(found[0])]
+            item.add_marker(pytest.mark.xdist_group(min(union)))  # one stable name per union
+            weight[item.nodeid] = max(SLOW_UNITS.get(key, 0) for key in union)
+        else:
+            weight[item.nodeid] = SLOW_UNITS.get(item.nodeid.split("[")[0], 0)
+    # slowest units first (a stable sort: the others, and the tests of a unit, keep their order)
+    items.sort(key=lambda item: -weight[item.nodeid])
