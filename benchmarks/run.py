@@ -529,7 +529,7 @@ SEARCH_TARGET_MS = 200.0  # per query at 10,000 dumps (issue 21)
 
 def search_latency(warehouse: Path, repeats: int = 3) -> dict | None:
     """Wall time of ``pipelines.warehouse.search.search`` (open the file read-only, ask
-    marts.search_scores, rank, close) per query, each query ``repeats`` times after one warm-up;
+    marts.search_best, rank, close) per query, each query ``repeats`` times after one warm-up;
     None when the warehouse has no search index (the tiny plan only ingests)."""
     from pipelines.errors import PapertrendsError
     from pipelines.warehouse.search import search
@@ -569,7 +569,7 @@ def search_lines(figures: dict | None, archive: int) -> list[str]:
         "",
         f"Search on the {archive:,}-dump warehouse ({figures['documents']:,} papers, "
         f"{figures['postings']:,} postings): `papertrends search`'s query (open read-only, "
-        f"score with marts.search_scores, rank, close), {len(SEARCH_QUERIES)} queries "
+        f"best n by marts.search_best, titles, close), {len(SEARCH_QUERIES)} queries "
         f"{figures['n_timed'] // len(SEARCH_QUERIES)} times each after a warm-up; target "
         f"{SEARCH_TARGET_MS:.0f} ms per query: {verdict}.",
         "",

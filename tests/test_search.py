@@ -314,3 +314,61 @@ def test_blind_queries_find_their_paper_in_the_top_three(real_run):
         if q["title"] not in _titles(real_run.warehouse, q["query"], limit=3)
     ]
     assert len(misses) <= 2, misses
+
+
+def _full_ranking(warehouse: Path, query: str, limit: int, topic=None, since=None) -> list[str]:
+    """The best ``limit`` by scoring every paper that holds a query word (marts.search_scores)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql(
+            """
+            select scores.paper_id
+            from marts.search_scores($query) as scores
+            inner join marts.papers as papers on scores.paper_id = papers.paper_id
+            where ($since is null or papers.last_seen >= $since)
+                and ($topic is null or scores.paper_id in (
+                    select paper_id from marts.paper_topics where topic = $topic))
+            order by scores.score desc, scores.paper_id
+            limit $limit
+            """,
+            params={"query": query, "limit": limit, "topic": topic, "since": since},
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/dumps is absent")
+def test_the_pruned_search_finds_what_scoring_every_paper_finds(real_run):
+    """`papertrends search` scores a common word only for the papers that can still reach the
+    best n (marts.search_best): on every written query, queries of common words alone and of a
+    rare word among common ones, with and without filters, its best n are the best n of
+    marts.search_scores, in the same order."""
+    warehouse = real_run.warehouse
+    queries = [q["query"] for q in _queries("test") + _queries("dev")] + [
+        "model",
+        "language models large training data",
+        "large language model reasoning benchmark",
+        "tasks results performance models method",
+        "nighttime model training",
+        "teapot",
+    ]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        since = con.execute("select max(last_seen) from marts.papers").fetchone()[0]
+        # the best n papers' titles are read by index, not by a scan
+        assert con.execute(
+            "select count(*) from duckdb_indexes() "
+            "where schema_name = 'marts' and table_name = 'papers' and expressions like '%paper_id%'"
+        ).fetchone() == (1,)
+    cases = [(q, n, None, None) for q in queries for n in (3, 10)] + [
+        (q, 10, topic, day)
+        for q in queries[-8:]
+        for topic, day in [
+            ("language_model_pretraining", None),
+            (None, since),
+            ("agents_planning", since),
+        ]
+    ]
+    differing = []
+    for query, n, topic, day in cases:
+        found = search(warehouse, query, limit=n, topic=topic, since=day)["paper_id"].to_list()
+        if found != _full_ranking(warehouse, query, n, topic, day):
+            differing.append((query, n, topic, day))
+    assert not differing

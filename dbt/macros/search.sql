@@ -37,10 +37,132 @@
     )
 {%- endmacro %}
 
+{% macro search_weighted_tf(postings, stats) -%}
+    {#- BM25F: each field's term frequency normalised by its own length (carried on every posting:
+        no join with search_documents), the title's weighing search_title_weight times the
+        abstract's; saturated once by search_term_score. -#}
+    ({{ var('search_title_weight') }} * {{ postings }}.title_tf
+        / (1 - {{ var('search_b') }} + {{ var('search_b') }} * {{ postings }}.title_words
+            / greatest({{ stats }}.avg_title_words, 1))
+    + {{ postings }}.abstract_tf
+        / (1 - {{ var('search_b') }} + {{ var('search_b') }} * {{ postings }}.abstract_words
+            / greatest({{ stats }}.avg_abstract_words, 1)))
+{%- endmacro %}
+
+{% macro search_idf(n_documents, n_papers) -%}
+    ln(1 + ({{ n_papers }} - {{ n_documents }} + 0.5) / ({{ n_documents }} + 0.5))
+{%- endmacro %}
+
+{% macro search_term_score(weighted_tf, n_documents, n_papers) -%}
+    {#- One query word's BM25 score in one paper: idf times the saturated weighted term frequency
+        (at most idf * (k1 + 1), the bound marts.search_best prunes by). -#}
+    {{ search_idf(n_documents, n_papers) }}
+        * ({{ weighted_tf }}) * ({{ var('search_k1') }} + 1)
+        / (({{ weighted_tf }}) + {{ var('search_k1') }})
+{%- endmacro %}
+
+{% macro search_query_words(text) -%}
+    {#- The distinct words of a query the index can hold: cut and folded, stop words dropped. -#}
+    select distinct word
+            from (select unnest({{ search_words(text) }}) as word)
+            where word not in (select word from seeds.stopwords)
+{%- endmacro %}
+
+{% macro search_word_scores(condition) -%}
+    {#- Each paper's score from the query words and papers `condition` keeps (search_best_sql). -#}
+    select
+        postings.paper_id,
+        sum({{ search_term_score(search_weighted_tf('postings', 'stats'), 'query_words.n_documents', 'stats.n_documents') }}) as score
+    from search.search_postings as postings
+    inner join query_words on postings.word = query_words.word
+    cross join stats
+    where {{ condition }}
+    group by postings.paper_id
+{%- endmacro %}
+
+{% macro search_best_sql(filtered) -%}
+    {#- The body of marts.search_best (filtered=false) and marts.search_best_among (true): apart,
+        so an unfiltered query reads nothing of marts.papers. -#}
+with stats as (select * from search.search_stats),
+
+query_words as (
+    select
+        terms.word,
+        terms.n_documents,
+        row_number() over (order by terms.n_documents, terms.word) <= essential as is_essential,
+        {{ search_idf('terms.n_documents', 'stats.n_documents') }} * ({{ var('search_k1') }} + 1) as bound
+    from ({{ search_query_words('query_text') }}) as asked
+    inner join search.search_terms as terms on asked.word = terms.word
+    cross join stats
+),
+
+left_out as (
+    select coalesce(sum(bound) filter (where not is_essential), 0) as bound from query_words
+),
+
+{%- if filtered %}
+
+eligible as (
+    select paper_id
+    from marts.papers
+    where (since is null or last_seen >= since)
+        and (
+            topic is null
+            or paper_id in (select paper_id from marts.paper_topics as pt where pt.topic = topic)
+        )
+),
+{%- endif %}
+
+essential_hits as (
+    {{ search_word_scores(
+        'query_words.is_essential'
+        ~ (' and postings.paper_id in (select paper_id from eligible)' if filtered else '')
+    ) }}
+),
+
+floor as (
+    select coalesce(min(score), 0) as score
+    from (select score from essential_hits order by score desc limit n)
+),
+
+contenders as (
+    select *
+    from essential_hits
+    where score + (select bound from left_out) >= (select score from floor)
+),
+
+other_hits as (
+    {{ search_word_scores(
+        'not query_words.is_essential and postings.paper_id in (select paper_id from contenders)'
+    ) }}
+),
+
+best as (
+    select
+        contenders.paper_id,
+        contenders.score + coalesce(other_hits.score, 0) as score
+    from contenders
+    left join other_hits on contenders.paper_id = other_hits.paper_id
+    order by score desc, contenders.paper_id
+    limit n
+)
+
+select
+    best.*,
+    (select bound from left_out) = 0
+        or (count(*) over () = n and min(best.score) over () > (select bound from left_out))
+        as is_complete
+from best
+order by best.score desc, best.paper_id
+{%- endmacro %}
+
 {% macro create_search_macros() %}
     {#- Post-hook of search_stats: the query macros, created in the warehouse next to the marts.
         marts.search_words(text): the words of a text as the index cuts and folds them;
         marts.search_scores(query): every paper holding a word of the query, with its BM25F score;
+        marts.search_best(query, n := 10, essential := 1) and search_best_among(query, topic,
+        since, ...): the best n without scoring every paper of a common word, and whether they
+        are certainly the best (what `papertrends search` asks);
         marts.search_papers(query, n := 10): the best n, ranked, with what a reader needs. The
         tables are named by schema only, so the macros work on whatever name the warehouse file
         is opened under, as long as it is the default database (`duckdb FILE`, `papertrends
@@ -48,8 +170,6 @@
         created with the warehouse as the default, then the session's default is put back. -#}
     {%- set previous = run_query('select current_database()').rows[0][0] if execute else 'memory' %}
     {%- set k1 = var('search_k1') %}
-    {%- set b = var('search_b') %}
-    {%- set title_weight = var('search_title_weight') %}
     use {{ this.database }};
     -- the words of a text as the index holds them (stop words not yet dropped): "how is my
     -- query read?"
@@ -60,11 +180,7 @@
 
     query_words as (
         select terms.word, terms.n_documents
-        from (
-            select distinct word
-            from (select unnest({{ search_words('query_text') }}) as word)
-            where word not in (select word from seeds.stopwords)
-        ) as asked
+        from ({{ search_query_words('query_text') }}) as asked
         inner join search.search_terms as terms on asked.word = terms.word
     ),
 
@@ -72,27 +188,37 @@
         select
             postings.paper_id,
             postings.word,
-            -- BM25F: each field's term frequency normalised by its own length (carried on every
-            -- posting: no join with search_documents), the title's weighing {{ title_weight }}
-            -- times the abstract's, then saturated once
-            {{ title_weight }} * postings.title_tf
-                / (1 - {{ b }} + {{ b }} * postings.title_words / greatest(stats.avg_title_words, 1))
-            + postings.abstract_tf
-                / (1 - {{ b }} + {{ b }} * postings.abstract_words / greatest(stats.avg_abstract_words, 1))
-                as weighted_tf,
-            ln(1 + (stats.n_documents - query_words.n_documents + 0.5) / (query_words.n_documents + 0.5)) as idf
+            query_words.n_documents,
+            {{ search_weighted_tf('postings', 'stats') }} as weighted_tf
         from search.search_postings as postings
         inner join query_words on postings.word = query_words.word
         cross join stats
     )
 
     select
-        paper_id,
-        sum(idf * weighted_tf * ({{ k1 }} + 1) / (weighted_tf + {{ k1 }})) as score,
+        hits.paper_id,
+        sum({{ search_term_score('hits.weighted_tf', 'hits.n_documents', 'stats.n_documents') }}) as score,
         count(*) as n_query_words,
-        list_sort(list(word)) as matched_words
+        list_sort(list(hits.word)) as matched_words
     from hits
-    group by paper_id;
+    cross join stats
+    group by hits.paper_id;
+
+    -- the best n papers for a query (search_best_among: of those assigned `topic` and last
+    -- listed on or after `since`, null for any), without scoring every paper that holds a common word (MaxScore):
+    -- the query's `essential` rarest words find the candidates; a paper holding none of them
+    -- scores at most the other words' bound (each word's idf times k1 + 1, its most a saturated
+    -- term frequency can give), so is_complete says whether the best n are certainly the best
+    -- n of all (the n-th scores more than that bound, or no word is left out). The other words
+    -- are then scored only for the candidates that can still reach the n-th best. The caller
+    -- asks again with more essential words when not complete (pipelines.warehouse.search).
+    create or replace macro marts.search_best(query_text, n := 10, essential := 1) as table
+    {{ search_best_sql(filtered=false) }};
+
+    create or replace macro marts.search_best_among(
+        query_text, topic, since, n := 10, essential := 1
+    ) as table
+    {{ search_best_sql(filtered=true) }};
 
     -- the best n first, then their papers' columns: joining all matches to marts.papers read
     -- every title of a large archive (240 ms instead of 60 at 10,000 dumps)
