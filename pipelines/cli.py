@@ -168,6 +168,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     path_options(search, raw=False)
 
+    similar = command(
+        "similar",
+        _cmd_similar,
+        "papers like a paper (by its title) or like a pasted text (--text)",
+    )
+    like = similar.add_mutually_exclusive_group(required=True)
+    like.add_argument("title", nargs="?", help="the title of a paper in the warehouse")
+    like.add_argument("--text", help="a pasted abstract (or any text) to find papers like")
+    similar.add_argument(
+        "--limit", type=int, default=10, help="how many papers to show (default 10)"
+    )
+    similar.add_argument(
+        "--csv", action="store_true", help="print CSV (with paper_id) instead of a table"
+    )
+    path_options(similar, raw=False)
+
     ui = command("ui", _cmd_ui, "start the Dagster UI and daemon (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000, help="web port (default 3000)")
     ui.add_argument(
@@ -390,6 +406,27 @@ def _cmd_search(args: argparse.Namespace) -> int:
     elif frame.is_empty():
         print(f"no paper matches {args.query!r}")
     else:
+        print(_search_lines(frame.select(COLUMNS).rows(named=True)))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _cmd_similar(args: argparse.Namespace) -> int:
+    resolved = _settings(args, reads_warehouse=True)
+    from pipelines.warehouse.similar import COLUMNS, similar_to_text, similar_to_title
+
+    if args.text is not None:
+        frame = similar_to_text(resolved.warehouse, args.text, limit=args.limit)
+        heading, empty = "papers like the text given", "no paper shares a word with the text"
+    else:
+        current, frame = similar_to_title(resolved.warehouse, args.title, limit=args.limit)
+        heading, empty = f"papers like: {current}", f"no paper is like {current!r} yet"
+    if args.csv:
+        _write_in_pieces(frame.write_csv())
+    elif frame.is_empty():
+        print(empty)
+    else:
+        print(heading)
         print(_search_lines(frame.select(COLUMNS).rows(named=True)))
     sys.stdout.flush()
     return EXIT_OK

@@ -19,7 +19,7 @@ from tests.dumpkit import compose_dump, write_dump
 
 PROJECT = Path(__file__).resolve().parents[1]
 # columns that say when a row was written, not what it holds
-STAMPS = {"updated_at", "matched_at", "extracted_at"}
+STAMPS = {"updated_at", "matched_at", "extracted_at", "scored_at"}
 
 
 def _cli(env: dict[str, str], *args: str) -> None:
@@ -64,6 +64,9 @@ KEPT_BY_DIFFERENCE = {
         "select * exclude (indexed_at) from search.search_documents order by all"
     ),
     "search.search_terms": "select * from search.search_terms order by all",
+    "search.similar_signatures": (
+        "select * exclude (indexed_at, signed_at) from search.similar_signatures order by all"
+    ),
     "search.search_stats": "select * from search.search_stats",
     # a pair at 0 papers stays until the next build (its stamp is the watermark)
     "intermediate.int_topic_term_counts": (

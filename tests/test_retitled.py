@@ -178,7 +178,7 @@ def test_a_retitled_paper_is_one_paper_with_its_first_titles_id(retitled):
         (TITLES[1], dt.date(2026, 8, 21), 1, False),
         (TITLES[2], dt.date(2026, 8, 22), 1, True),
     ]
-    assert "quality passed: 14/14 suites passed" in result.stdout, result.stdout
+    assert "quality passed: 15/15 suites passed" in result.stdout, result.stdout
 
 
 def test_a_retitled_paper_counts_once_in_sightings_topics_and_trends(retitled):
@@ -275,3 +275,13 @@ def test_topic_labels_may_name_any_title_of_a_retitled_paper(retitled, tmp_path)
     )
     with pytest.raises(PapertrendsError, match="are one \\(retitled\\) paper"):
         evaluate_warehouse(warehouse, labels)
+
+
+def test_similar_papers_know_a_retitled_paper_by_any_of_its_titles(retitled):
+    from pipelines.warehouse.similar import similar_to_title
+
+    warehouse, _, _ = retitled
+    for title in TITLES:
+        current, neighbours = similar_to_title(warehouse, title)
+        assert current == TITLES[2]
+        assert not set(neighbours["title"]) & set(TITLES)

@@ -227,18 +227,91 @@ order by best.score desc, best.paper_id
         select * from marts.search_scores(query_text) order by score desc, paper_id limit n
     )
 
+    {{ ranked_papers('best', ['best.matched_words']) }};
+    use {{ previous }}
+{% endmacro %}
+
+{% macro similar_weight(title_tf, abstract_tf) -%}
+    {#- A word's weight in a paper's vector for marts.similar_papers: 1 + ln(tf), a title
+        occurrence counting search_title_weight times. -#}
+    1 + ln({{ var('search_title_weight') }} * {{ title_tf }} + {{ abstract_tf }})
+{%- endmacro %}
+
+{% macro delete_stale_similar_pairs(signatures) -%}
+    {#- Post-hook of similar_papers: delete the pairs with a paper that is gone, and the pairs
+        scored before either paper's latest signature (a paper whose new text has no candidate
+        any more keeps no old list). -#}
+    delete from {{ this }}
+    where similar_paper_id not in (select paper_id from {{ signatures }})
+        or exists (
+            select 1 from {{ signatures }} as signed
+            where signed.paper_id in ({{ this }}.paper_id, {{ this }}.similar_paper_id)
+                and signed.signed_at > {{ this }}.scored_at
+        )
+{%- endmacro %}
+
+{% macro create_similar_macros() %}
+    {#- Post-hook of similar_papers: marts.similar_to_text(text, n := 10), the n papers nearest a
+        pasted text (an abstract, say) by the cosine similar_papers ranks by, the text read as an
+        abstract. Created with the warehouse as the default database, as create_search_macros
+        does. -#}
+    {%- set previous = run_query('select current_database()').rows[0][0] if execute else 'memory' %}
+    use {{ this.database }};
+    create or replace macro marts.similar_to_text(query_text, n := 10) as table
+    with asked as (
+        select word, count(*) as tf
+        from (select unnest({{ search_words('query_text') }}) as word)
+        where word not in (select word from seeds.stopwords)
+            and word not in (select word from seeds.term_boilerplate)
+        group by word
+    ),
+
+    query_vector as (
+        select word, {{ similar_weight(0, 'tf') }} as weight from asked
+    ),
+
+    hits as (
+        select
+            postings.paper_id,
+            sum(query_vector.weight * {{ similar_weight('postings.title_tf', 'postings.abstract_tf') }}) as dot
+        from search.search_postings as postings
+        inner join query_vector on postings.word = query_vector.word
+        group by postings.paper_id
+    ),
+
+    scored as (
+        select
+            hits.paper_id,
+            round(hits.dot / (signatures.norm * (select sqrt(sum(weight * weight)) from query_vector)), 6)
+                as score
+        from hits
+        inner join search.similar_signatures as signatures on hits.paper_id = signatures.paper_id
+    ),
+
+    best as (
+        select * from scored order by score desc, paper_id limit n
+    )
+
+    {{ ranked_papers('best') }};
+    use {{ previous }};
+{% endmacro %}
+
+{% macro ranked_papers(best, extra_columns=[]) -%}
+    {#- The rows of `best` (paper_id, score: a query macro's best n), ranked, with the columns of
+        marts.papers a reader needs. -#}
     select
-        row_number() over (order by best.score desc, best.paper_id) as rank,
-        best.score,
+        row_number() over (order by {{ best }}.score desc, {{ best }}.paper_id) as rank,
+        {{ best }}.score,
         papers.title,
         papers.primary_topic,
         papers.first_seen,
         papers.last_seen,
         papers.code_url,
-        papers.paper_id,
-        best.matched_words
-    from best
-    inner join marts.papers as papers on best.paper_id = papers.paper_id
-    order by rank;
-    use {{ previous }}
-{% endmacro %}
+        papers.paper_id
+        {%- for column in extra_columns %},
+        {{ column }}
+        {%- endfor %}
+    from {{ best }}
+    inner join marts.papers as papers on {{ best }}.paper_id = papers.paper_id
+    order by rank
+{%- endmacro %}
