@@ -388,7 +388,9 @@ def test_preview_markdown_says_how_many_rows_are_not_shown():
 @pytest.mark.slow
 def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatch):
     """dbt-duckdb fails at once if another process holds the file (even read-only); the asset
-    starts dbt again, and the built models carry row counts and previews read afterwards."""
+    starts dbt again, and the built models carry the row counts and previews dbt logged: in
+    the order of the model's preview_order, and no row count for a view (counting would run
+    it whole)."""
     raw = tmp_path / "raw"
     database = tmp_path / "w.duckdb"
     write_dump(raw, "daily.txt", compose_dump([paper("HeldA"), paper("HeldB")]), MTIME)
@@ -445,11 +447,18 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
         if event.level >= logging.WARNING
     ]
     assert any("dbt could not open the warehouse" in m for m in messages)
-    papers = {
+    metadata = {
         m.asset_key: m.metadata for m in built.asset_materializations_for_node("warehouse_models")
-    }[MARTS_PAPERS]
+    }
+    papers = metadata[MARTS_PAPERS]
     assert papers["dagster/row_count"].value == 2
-    assert "HeldA" in papers["preview"].value
+    # preview_order of marts.papers: n_listings desc, last_seen desc, title
+    preview = papers["preview"].value.splitlines()
+    assert preview[0].startswith("| paper\\_id | title |")
+    assert [line.split(" | ")[1].split(":")[0] for line in preview[2:4]] == ["HeldA", "HeldB"]
+    sightings = metadata[dg.AssetKey(["staging", "stg_raw__sightings"])]
+    assert "dagster/row_count" not in sightings and "HeldB" in sightings["preview"].value
+    assert "dagster/column_schema" in sightings
 
 
 def test_reports_and_quality_results_live_beside_their_warehouse(monkeypatch, tmp_path):
@@ -465,20 +474,20 @@ def test_reports_and_quality_results_live_beside_their_warehouse(monkeypatch, tm
     assert load_settings(warehouse=tmp_path / "a.duckdb").reports_dir == tmp_path / "mine"
 
 
-def test_table_facts_count_tables_but_never_run_a_view_whole():
-    import duckdb
-
+def test_logged_facts_become_a_row_count_and_a_preview_of_short_cells():
     from pipelines.defs.metadata import table_metadata
-    from pipelines.warehouse.metadata import table_facts
+    from pipelines.warehouse.metadata import logged_facts
 
-    con = duckdb.connect()
-    con.execute("create schema intermediate")
-    con.execute(
-        "create table intermediate.t as select range as n, [range, range] as ids from range(7)"
-    )
-    con.execute("create view intermediate.v as select n, unnest(ids) as id from intermediate.t")
-    table, view = table_facts(con, "intermediate.t"), table_facts(con, "intermediate.v")
-    assert table.row_count == 7 and view.row_count is None
-    assert len(view.preview.rows) > 0
+    rows = [
+        {"n": i, "score": 1 / 3, "ids": [i, i], "title": "x" * 80, "_preview_rank": i}
+        for i in (1, 2)
+    ]
+    table = logged_facts("intermediate.t", {"row_count": 7, "preview": rows})
+    assert table.preview.columns == ["n", "score", "ids", "title"]
+    assert table.preview.rows[0][:3] == ["1", "0.3333", "1, 1"]
+    assert len(table.preview.rows[0][3]) == 60 and table.preview.rows[0][3].endswith("…")
     assert table_metadata(table)["dagster/row_count"].value == 7
+    view = logged_facts("staging.v", {"row_count": None, "preview": rows})
     assert "dagster/row_count" not in table_metadata(view) and "preview" in table_metadata(view)
+    empty = logged_facts("marts.t", {"row_count": 0, "preview": []})
+    assert table_metadata(empty)["preview"].value == "_no rows_"

@@ -5,14 +5,13 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -27,20 +26,21 @@ from pipelines.defs.metadata import table_metadata
 from pipelines.defs.partitions import run_month_window
 from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
-from pipelines.errors import PapertrendsError
 from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 from pipelines.warehouse.lock import writer_lock
-from pipelines.warehouse.metadata import TableFacts, table_facts
+from pipelines.warehouse.metadata import logged_facts
 
 # dagster-dbt runs `dbt` from PATH (also when preparing the manifest): make it the dbt installed
 # beside this Python, so `.venv/bin/papertrends` works without an activated venv.
 if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = DBT_BIN_DIR + os.pathsep + os.environ.get("PATH", "")
 
-# Turns on the post-hook that logs each built table's column types (dbt/macros/log_column_types.sql)
-# for dagster-dbt to attach as `dagster/column_schema`: the UI shows every column's type.
-os.environ.setdefault("PAPERTRENDS_DBT_COLUMN_TYPES", "1")
+# Turns on the post-hook that logs each built relation's column types (for dagster-dbt to attach
+# as `dagster/column_schema`: the UI shows every column's type), row count and first rows
+# (dbt/macros/log_relation_facts.sql; lines starting with FACTS_PREFIX).
+os.environ.setdefault("PAPERTRENDS_DBT_UI_FACTS", "1")
+FACTS_PREFIX = "papertrends-facts "
 
 # A run whose month window is this short builds with this many dbt threads (see dbt_build_args).
 PARALLEL_WINDOW_MONTHS = 3
@@ -173,24 +173,16 @@ def warehouse_models(
     The models are one unpartitioned asset set, built by one dbt invocation per run (dbt's start
     costs seconds). In a run over month partitions (the raw layer's) dbt gets that window as
     vars ``window_start``/``window_end`` (end exclusive), and the period models rebuild only
-    it; without partitions no vars are passed and the models make a full incremental pass."""
+    it; without partitions no vars are passed and the models make a full incremental pass.
+    Each model's materialization and each test's check result is recorded as dbt finishes it."""
     path = Path(warehouse.database)
     args = dbt_build_args(context.run.tags)
     if len(args) > 1:
         context.log.info(f"dbt build for the run's month window: {args[-1]}")
     # dbt-duckdb holds the file for the whole build and does not retry a lock: queue behind
-    # any other writer first. The metadata is read after dbt ended, still under the lock.
+    # any other writer first.
     with writer_lock(path, WRITER_WAIT_SECONDS):
-        events, error = _dbt_build(context, dbt, dbt_target_path(path), args)
-        facts = _built_table_facts(context, warehouse, events)
-    for event in events:
-        if isinstance(event, dg.Output):
-            key = context.asset_key_for_output(event.output_name)
-            if key in facts:
-                event = event.with_metadata({**event.metadata, **table_metadata(facts[key])})
-        yield event
-    if error is not None:
-        raise error
+        yield from _dbt_build(context, dbt, dbt_target_path(path), args)
 
 
 def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
@@ -230,44 +222,55 @@ def dbt_target_path(warehouse: Path) -> Path:
 
 def _dbt_build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path, args: list[str]
-) -> tuple[list[Any], Exception | None]:
-    """Run ``dbt build`` and collect its events; start again when dbt could not open the file
-    because a reader (``papertrends sql``) held it at that instant (dbt-duckdb does not retry)."""
+) -> Iterator[Any]:
+    """Run ``dbt build`` and yield its events as they come; start again when dbt could not open
+    the file because a reader (``papertrends sql``) held it at that instant (dbt-duckdb does not
+    retry), which it says before any node ran."""
     for attempt in range(1, DBT_OPEN_ATTEMPTS + 1):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
-        events = list(invocation.stream())
+        emitted = False
+        for event in _asset_events(context, invocation):
+            emitted = True
+            yield event
         error = invocation.get_error()
-        if error is None or events or attempt == DBT_OPEN_ATTEMPTS:
-            return events, error
-        if "Could not set lock" not in str(error):
-            return events, error
+        if error is None:
+            return
+        if emitted or attempt == DBT_OPEN_ATTEMPTS or "Could not set lock" not in str(error):
+            raise error
         context.log.warning(
             f"dbt could not open the warehouse (a reader held it), trying again "
             f"({attempt}/{DBT_OPEN_ATTEMPTS - 1})"
         )
         time.sleep(attempt)
-    raise AssertionError("unreachable")
 
 
-def _built_table_facts(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, events: list[Any]
-) -> dict[dg.AssetKey, TableFacts]:
-    """Row count and preview of every model and seed the build materialized (keys are
-    ``[schema, name]``); none, with a warning, if the warehouse cannot be read now."""
-    keys = [
-        context.asset_key_for_output(event.output_name)
-        for event in events
-        if isinstance(event, dg.Output)
-    ]
-    facts: dict[dg.AssetKey, TableFacts] = {}
-    try:
-        with warehouse.read_only_connection() as con:
-            for key in keys:
-                if len(key.path) == 2:
-                    facts[key] = table_facts(con, ".".join(key.path))
-    except (PapertrendsError, duckdb.Error) as err:
-        context.log.warning(f"row counts and previews skipped: {err}")
-    return facts
+def _asset_events(context: dg.AssetExecutionContext, invocation: Any) -> Iterator[Any]:
+    """dagster-dbt's events of ``invocation`` (an Output per built model or seed, a check result
+    per test), each Output with the row count and preview dbt logged after building it
+    (``dbt/macros/log_relation_facts.sql``: the file is dbt's until it ends)."""
+    logged: dict[str, dict] = {}
+    for raw in invocation.stream_raw_events():
+        info = raw.raw_event["info"]
+        message = info.get("msg") or ""
+        if info["name"] == "JinjaLogInfo" and message.startswith(FACTS_PREFIX):
+            unique_id = raw.raw_event["data"]["node_info"]["unique_id"]
+            logged[unique_id] = json.loads(message.removeprefix(FACTS_PREFIX))
+            continue
+        for event in raw.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            if isinstance(event, dg.Output):
+                unique_id = event.metadata.get("unique_id")
+                facts = logged.get(getattr(unique_id, "value", unique_id))
+                if facts is not None:
+                    key = context.asset_key_for_output(event.output_name)
+                    relation = logged_facts(".".join(key.path), facts)
+                    event = event.with_metadata({**event.metadata, **table_metadata(relation)})
+            yield event
 
 
 # the raw layer's blocking checks (Great Expectations suites), then the models with their dbt

@@ -1,8 +1,8 @@
 """Read-only facts about warehouse tables for the Dagster UI: row counts and small previews.
 
 Plain data only (counts, column names, rows as short strings); ``pipelines/defs`` turns them into
-Dagster metadata. Every function takes an open connection, so callers decide the lock policy: the
-ingestion asset passes its writing connection, the dbt asset a read-only one opened after dbt ends.
+Dagster metadata. The raw layer's facts are read on the ingestion's own writing connection; a dbt
+model's are logged by dbt as it builds the model (``logged_facts``), while dbt holds the file.
 """
 
 from __future__ import annotations
@@ -20,28 +20,6 @@ CELL_CHARS = 60
 DUMP_ROWS = 30
 # A preview shows at most this many columns (the first ones: keys and names come first).
 PREVIEW_COLUMNS = 8
-
-# How a model's preview is ordered: its most telling rows first (default: as stored).
-PREVIEW_ORDER = {
-    "marts.papers": "n_listings desc, last_seen desc, title",
-    "marts.topics": "n_papers desc, topic",
-    "marts.rising_topics": "rising_rank nulls last, share_change desc nulls last, topic",
-    "marts.term_trends": "period_start desc, n_papers desc, term",
-    "marts.terms": "n_papers desc, term",
-    "marts.emerging_terms": "emerging_rank",
-    "marts.topic_terms": "topic, term_rank",
-    "marts.topic_trends": "period_start desc, n_papers desc, topic",
-    "marts.paper_topics": "score desc, paper_id, topic",
-    "marts.paper_sightings": "listing_date desc, dump_id, position",
-    "marts.paper_titles": "n_listings desc, last_seen desc, title",
-}
-# Which columns a preview shows, where the first PREVIEW_COLUMNS are not the telling ones.
-PREVIEW_SELECT = {
-    "marts.rising_topics": "rising_rank, topic, n_papers_latest, n_papers_previous, "
-    "share_latest, share_previous, share_change, growth_ratio",
-    "marts.emerging_terms": "emerging_rank, term, burst_start, strength, n_papers_latest, "
-    "n_papers, first_seen, is_new",
-}
 
 
 @dataclass(frozen=True)
@@ -99,24 +77,18 @@ def _preview(
     return Preview(columns=columns, rows=[[cell(v) for v in row[: len(columns)]] for row in rows])
 
 
-def table_facts(
-    con: duckdb.DuckDBPyConnection, relation: str, limit: int = PREVIEW_ROWS
-) -> TableFacts:
-    """Row count and first rows of ``relation`` (``schema.name``), ordered by PREVIEW_ORDER.
-    A view has no row count: counting would run it whole (int_paper_term_pairs unnests 100
-    million pairs at 10,000 dumps, 1.8 GB of memory for a number)."""
-    schema, name = relation.split(".", 1)
-    quoted = f'"{schema}"."{name}"'
-    is_view = con.execute(
-        "select count(*) from duckdb_views() where database_name = current_database() "
-        "and schema_name = ? and view_name = ?",
-        [schema, name],
-    ).fetchone()[0]
-    row_count = None if is_view else con.execute(f"select count(*) from {quoted}").fetchone()[0]
-    order = PREVIEW_ORDER.get(relation)
-    select = PREVIEW_SELECT.get(relation, "*")
-    query = f"select {select} from {quoted}" + (f" order by {order}" if order else "")
-    return TableFacts(relation=relation, row_count=row_count, preview=_preview(con, query, limit))
+def logged_facts(relation: str, logged: dict) -> TableFacts:
+    """The facts dbt logged of ``relation`` as it built it (``dbt/macros/log_relation_facts.sql``:
+    ``{"row_count": N or null, "preview": [row objects]}``) as a TableFacts."""
+    rows = logged.get("preview") or []
+    columns = [c for c in (rows[0] if rows else []) if c != "_preview_rank"][:PREVIEW_COLUMNS]
+    return TableFacts(
+        relation=relation,
+        row_count=logged.get("row_count"),
+        preview=Preview(
+            columns=columns, rows=[[cell(row.get(c)) for c in columns] for row in rows]
+        ),
+    )
 
 
 def raw_run_facts(

@@ -1,0 +1,53 @@
+{#-
+    Post-hook of every model and seed: what the Dagster UI shows of the built relation, logged
+    as two lines while dbt runs, so Dagster records each materialization as dbt finishes it
+    (pipelines/defs/dbt.py), without opening the DuckDB file dbt holds.
+
+    1. Its column names and types (from the warehouse, so DuckDB's real types) as one JSON line,
+       {"columns": {name: {"data_type", "description"}}}. dagster-dbt reads such a line of a node
+       (a JinjaLogInfo event) into the node's `dagster/column_schema` (the adapter's own type
+       names, `column.dtype`: VARCHAR, not dbt's `character varying(256)`).
+    2. `papertrends-facts {"row_count": N, "preview": [...]}`: its row count (none for a view:
+       counting would run it whole) and its first `n` rows as JSON objects, ordered by the
+       model's `meta.preview_order` (its most telling rows first) and cut to its
+       `meta.preview_columns` (default: all).
+
+    Only when Dagster runs dbt (PAPERTRENDS_DBT_UI_FACTS is set): a hand-run `dbt build`
+    prints neither line and runs no extra query.
+-#}
+{% macro log_relation_facts(n=5) %}
+    {%- if execute and env_var('PAPERTRENDS_DBT_UI_FACTS', '') -%}
+        {%- set described = model.get('columns', {}) if model is mapping else {} -%}
+        {%- set columns = {} -%}
+        {%- for column in adapter.get_columns_in_relation(this) -%}
+            {%- set info = described.get(column.name, {}) -%}
+            {%- do columns.update({column.name: {
+                'data_type': column.dtype,
+                'description': info.get('description', '') if info is mapping else '',
+            }}) -%}
+        {%- endfor -%}
+        {%- do log(tojson({'columns': columns}), info=true) -%}
+        {%- set meta = config.get('meta') or {} -%}
+        {%- set order = meta.get('preview_order') or '' -%}
+        {%- set facts_sql -%}
+            select
+                {% if config.get('materialized') == 'view' -%} null {%- else -%}
+                (select count(*) from {{ this }}) {%- endif %} as row_count,
+                (
+                    select to_json(list(preview order by _preview_rank))::varchar
+                    from (
+                        select
+                            {{ meta.get('preview_columns') or '*' }},
+                            row_number() over ({{ 'order by ' ~ order if order }}) as _preview_rank
+                        from {{ this }}
+                        qualify _preview_rank <= {{ n }}
+                    ) as preview
+                ) as preview
+        {%- endset -%}
+        {%- set row = run_query(facts_sql).rows[0] -%}
+        {%- do log('papertrends-facts ' ~ tojson({
+            'row_count': row[0] | int if row[0] is not none else none,
+            'preview': fromjson(row[1]) if row[1] else [],
+        }), info=true) -%}
+    {%- endif -%}
+{% endmacro %}
