@@ -184,6 +184,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     path_options(similar, raw=False)
 
+    export = command(
+        "export",
+        _cmd_export,
+        "write the marts (and with --raw the raw layer) as files, with a Frictionless "
+        "datapackage.json describing every table and column",
+    )
+    export.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    export.add_argument(
+        "--format",
+        choices=("parquet", "csv", "jsonl"),
+        default="parquet",
+        help="file format (default parquet)",
+    )
+    export.add_argument(
+        "--tables",
+        type=lambda text: [t.strip() for t in text.split(",") if t.strip()],
+        metavar="T,...",
+        help="only these tables (marts by name, raw tables as raw.NAME; default every mart)",
+    )
+    export.add_argument("--raw", action="store_true", help="the raw layer's tables as well")
+    path_options(export, raw=False)
+
     ui = command("ui", _cmd_ui, "start the Dagster UI and daemon (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000, help="web port (default 3000)")
     ui.add_argument(
@@ -429,6 +451,18 @@ def _cmd_similar(args: argparse.Namespace) -> int:
         print(heading)
         print(_search_lines(frame.select(COLUMNS).rows(named=True)))
     sys.stdout.flush()
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    resolved = _settings(args, reads_warehouse=True)
+    from pipelines.warehouse.export import PACKAGE_FILE, export
+
+    out = Path(args.out)
+    written = export(resolved.warehouse, out, args.format, tables=args.tables, raw=args.raw)
+    for table in written:
+        print(f"{table.relation}: {table.rows:,} rows -> {table.path}")
+    print(f"{len(written)} tables described in {out / PACKAGE_FILE}")
     return EXIT_OK
 
 
