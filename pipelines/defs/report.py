@@ -15,6 +15,9 @@ MART_KEYS = [
     dg.AssetKey(["marts", "emerging_terms"]),
     dg.AssetKey(["marts", "papers"]),
     dg.AssetKey(["marts", "paper_sightings"]),
+    dg.AssetKey(["marts", "trending_papers"]),
+    dg.AssetKey(["marts", "feed_papers"]),
+    dg.AssetKey(["marts", "weekly_digest"]),
 ]
 TREND_REPORT = dg.AssetKey(["reports", "trend_report"])
 MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+!|~")
@@ -36,8 +39,9 @@ class ReportFolder(dg.ConfigurableResource):
         "what is rising in ML research: topic share over time, rising topics, emerging terms, "
         "papers per listing and the most re-listed papers with their code. Rendered from "
         "marts.topic_trends, rising_topics, emerging_terms, papers and paper_sightings (read-only); "
-        "open it in any browser, it fetches nothing. The main chart is shown in this asset's "
-        "metadata."
+        "open it in any browser, it fetches nothing. Beside it, two Atom feeds: feed.xml (the "
+        "newly listed papers, from marts.feed_papers) and digest.xml (one entry per week, from "
+        "marts.weekly_digest). The main chart is shown in this asset's metadata."
     ),
 )
 def trend_report(
@@ -57,6 +61,8 @@ def trend_report(
             "papers": dg.MetadataValue.int(result.n_papers),
             "listings": dg.MetadataValue.int(result.n_listings),
             "grain": dg.MetadataValue.text(result.grain or "none"),
+            "feed_entries": dg.MetadataValue.int(result.feed_entries),
+            "digest_entries": dg.MetadataValue.int(result.digest_entries),
         }
     )
 

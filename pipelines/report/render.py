@@ -19,7 +19,8 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
-from pipelines.report import charts
+from pipelines.report import charts, feeds
+from pipelines.report.feeds import topic_label as _topic_label
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
 # The finest grain with at most this many periods is drawn; past the last, months regardless.
@@ -79,6 +80,8 @@ class ReportResult:
     n_listings: int
     grain: str | None
     top_rising: tuple[RisingTopic, ...]
+    feed_entries: int = 0  # entries of feed.xml (newly listed papers) and digest.xml (weeks)
+    digest_entries: int = 0
 
 
 @dataclass
@@ -95,32 +98,24 @@ def write_report(
     now: dt.datetime | None = None,
     wait_seconds: float = READER_WAIT_SECONDS,
 ) -> ReportResult:
-    """Render the report from the warehouse (read-only, waiting up to ``wait_seconds`` for a
-    writer) and write ``out_dir/index.html`` atomically (temp file in the same folder, then
-    rename), so a browser never sees half a page."""
+    """Render the report and its Atom feeds from the warehouse (read-only, waiting up to
+    ``wait_seconds`` for a writer) and write ``out_dir/index.html``, ``feed.xml`` and
+    ``digest.xml`` (when the warehouse has their marts), each atomically (temp file in the same folder, then rename), so a browser
+    or a feed reader never sees half a file."""
+    now = now or dt.datetime.now(dt.UTC)
     with reader(Path(warehouse), wait_seconds=wait_seconds) as con:
         report = build_report(con, now=now)
+        built = feeds.build_feeds(con, now=now)
     out_dir = Path(out_dir)
     target = out_dir / "index.html"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
     except OSError as err:
         raise OutputUnwritable(os_error_line(err, "cannot write the trend report")) from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(report.html)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the page is meant to be read
-        os.replace(tmp_name, target)
-    except OSError as err:  # named by the page, not by the temporary file beside it
-        Path(tmp_name).unlink(missing_ok=True)
-        reason = err.strerror or type(err).__name__
-        raise OutputUnwritable(f"{target}: cannot write the trend report: {reason}") from err
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    if built is not None:
+        _write_atomically(out_dir / feeds.FEED_FILE, built.papers_xml, "cannot write the feed")
+        _write_atomically(out_dir / feeds.DIGEST_FILE, built.digest_xml, "cannot write the feed")
+    _write_atomically(target, report.html.encode("utf-8"), "cannot write the trend report")
     return ReportResult(
         path=target,
         main_chart_svg=report.main_chart_svg,
@@ -130,7 +125,33 @@ def write_report(
         n_listings=report.n_listings,
         grain=report.grain,
         top_rising=report.top_rising,
+        feed_entries=built.n_papers if built is not None else 0,
+        digest_entries=built.n_weeks if built is not None else 0,
     )
+
+
+def _write_atomically(target: Path, data: bytes, doing: str) -> None:
+    """Write ``target`` through a temporary file beside it, renamed when whole."""
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=target.parent
+        )
+    except OSError as err:
+        raise OutputUnwritable(os_error_line(err, doing)) from err
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the file is meant to be read
+        os.replace(tmp_name, target)
+    except OSError as err:  # named by the file, not by the temporary file beside it
+        Path(tmp_name).unlink(missing_ok=True)
+        reason = err.strerror or type(err).__name__
+        raise OutputUnwritable(f"{target}: {doing}: {reason}") from err
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
 
 
 def render_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> str:
@@ -666,10 +687,6 @@ def _grain_note(grain: str | None) -> str:
 
 def _period_label(day: dt.date, grain: str) -> str:
     return day.strftime("%Y-%m") if grain == "month" else day.isoformat()
-
-
-def _topic_label(topic: str) -> str:
-    return topic.replace("_", " ")
 
 
 def _code_link(url: str | None) -> str:
