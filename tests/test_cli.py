@@ -32,7 +32,7 @@ def test_run_on_real_dumps_twice_is_idempotent(real_run):
     assert "files seen 3: loaded 3" in first.stdout
     assert "papers 217, listings 222, rejects 0" in first.stdout
     # the run ends with the data quality line: every suite and dbt test passed on real data
-    assert "quality passed: 17/17 suites passed" in first.stdout, first.stdout
+    assert "quality passed: 18/18 suites passed" in first.stdout, first.stdout
     snapshot = _query(warehouse, "select * from raw.sightings order by dump_id, position")
     dumps = _query(warehouse, "select * exclude (ingested_at) from raw.dumps order by dump_id")
     marts = _query(warehouse, "select * from marts.papers order by paper_id")

@@ -138,7 +138,7 @@ def test_only_rejected_files_exit_3_naming_each_file_and_reason(only_rejected_ru
 
 def test_only_rejected_files_pass_every_check_and_leave_empty_marts(only_rejected_run):
     root, result, _ = only_rejected_run
-    assert "quality passed: 17/17 suites passed" in result.stdout, result.stdout
+    assert "quality passed: 18/18 suites passed" in result.stdout, result.stdout
     assert "dbt tests passed" in result.stdout
     warehouse = root / "warehouse.duckdb"
     _assert_empty_marts(warehouse)

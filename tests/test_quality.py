@@ -36,7 +36,7 @@ def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     )
     run = subprocess.run([cli, "run"], env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "quality passed: 17/17 suites passed" in run.stdout, run.stdout
+    assert "quality passed: 18/18 suites passed" in run.stdout, run.stdout
     return root / "warehouse.duckdb", env
 
 
@@ -185,7 +185,7 @@ def test_check_command_passes_then_names_expectation_and_column_on_a_defect(buil
     warehouse, env = built
     clean = _cli(env, "check")
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "quality passed: 17/17 suites passed" in clean.stdout
+    assert "quality passed: 18/18 suites passed" in clean.stdout
     assert "dbt tests passed" in clean.stdout
 
     planted = _copy_with(

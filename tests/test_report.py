@@ -420,7 +420,7 @@ def test_empty_marts_give_explanatory_notes_instead_of_charts(tmp_path):
         report = build_report(con, now=NOW)
     assert report.n_charts == 0 and report.main_chart_svg is None and report.grain is None
     assert "<svg" not in report.html
-    assert report.html.count('class="note"') == 7  # one per section, and "nothing yet" first
+    assert report.html.count('class="note"') == 8  # one per section, and "nothing yet" first
     assert 'id="nothing-yet"' in report.html and "(nothing yet)</title>" in report.html
     assert "marts.topic_trends is empty" in report.html
 

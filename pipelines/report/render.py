@@ -19,8 +19,9 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
-from pipelines.report import charts, feeds
+from pipelines.report import charts, feeds, topics
 from pipelines.report.feeds import topic_label as _topic_label
+from pipelines.report.style import head
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
 # The finest grain with at most this many periods is drawn; past the last, months regardless.
@@ -39,8 +40,6 @@ REQUIRED_MARTS = (
     "emerging_terms",
     "trending_papers",
 )
-# Nothing may be fetched: no scripts, fonts, frames or remote images; inline CSS and data: only.
-CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,7 @@ def write_report(
     with reader(Path(warehouse), wait_seconds=wait_seconds) as con:
         report = build_report(con, now=now)
         built = feeds.build_feeds(con, now=now)
+        pages = topics.build_topic_pages(con, report.grain, now=now)
     out_dir = Path(out_dir)
     target = out_dir / "index.html"
     try:
@@ -115,6 +115,7 @@ def write_report(
     if built is not None:
         _write_atomically(out_dir / feeds.FEED_FILE, built.papers_xml, "cannot write the feed")
         _write_atomically(out_dir / feeds.DIGEST_FILE, built.digest_xml, "cannot write the feed")
+    _write_topic_pages(out_dir / topics.TOPICS_DIR, pages)
     _write_atomically(target, report.html.encode("utf-8"), "cannot write the trend report")
     return ReportResult(
         path=target,
@@ -128,6 +129,22 @@ def write_report(
         feed_entries=built.n_papers if built is not None else 0,
         digest_entries=built.n_weeks if built is not None else 0,
     )
+
+
+def _write_topic_pages(folder: Path, pages: Sequence[topics.TopicPage]) -> None:
+    """Each topic's page into ``folder``; the pages of topics that have none now are removed."""
+    if not pages and not folder.is_dir():
+        return
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as err:
+        raise OutputUnwritable(os_error_line(err, "cannot write the topic pages")) from err
+    for page in pages:
+        _write_atomically(folder / page.file_name, page.html.encode("utf-8"), "cannot write")
+    kept = {page.file_name for page in pages}
+    for stale in folder.glob("*.html"):
+        if stale.name not in kept:
+            stale.unlink(missing_ok=True)
 
 
 def _write_atomically(target: Path, data: bytes, doing: str) -> None:
@@ -238,6 +255,14 @@ def build_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None)
             "(marts.trending_papers): by listings in the period, then days on the list, then "
             "the best position on a page.",
             trending or _note("No listings loaded yet (marts.trending_papers is empty)."),
+        ),
+        _Section(
+            "topics",
+            "Topics",
+            "Every topic with papers, most papers first; each links to its page: its share over "
+            "time, distinctive and emerging terms, top papers of the latest month and papers "
+            "with code.",
+            _topics_table(con) or _note("No paper has a topic yet (marts.topics)."),
         ),
         _Section(
             "relisted",
@@ -561,6 +586,30 @@ def _trending_table(con: duckdb.DuckDBPyConnection, grain: str) -> str | None:
     )
 
 
+def _topics_table(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Every paged topic with a link to its page (topics/<topic>.html)."""
+    if not topics.has_topic_marts(con):
+        return None
+    paged = topics.paged_topics(con)
+    if not paged:
+        return None
+    rows = "".join(
+        "<tr>"
+        f'<td><a href="{topics.TOPICS_DIR}/{_e(topics.page_file_name(t["topic"]))}">'
+        f"{_e(_topic_label(t['topic']))}</a></td>"
+        f'<td class="num">{t["n_papers"]:,}</td><td class="num">{t["share_of_papers"]:.1%}</td>'
+        f'<td class="num">{t["n_with_code"] or 0:,}</td>'
+        "</tr>"
+        for t in paged
+    )
+    return (
+        '<table class="papers" id="topics"><thead><tr><th scope="col">Topic</th>'
+        '<th scope="col" class="num">Papers</th><th scope="col" class="num">Share</th>'
+        '<th scope="col" class="num">With code</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
 def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
     first, last = stats["first_date"], stats["last_date"]
     span = f"{first} to {last}" if first and last and first != last else str(first or "none")
@@ -592,14 +641,7 @@ def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
     )
     return f"""<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_e(CONTENT_SECURITY_POLICY)}">
-<link rel="icon" href="data:,">
-<title>papertrends: what is rising in ML research ({_e(last or "nothing yet")})</title>
-<style>{_CSS}</style>
-</head>
+{head(f"papertrends: what is rising in ML research ({last or 'nothing yet'})")}
 <body>
 <main>
 <header>
@@ -616,42 +658,6 @@ with <code>papertrends sql</code>; find a paper with <code>papertrends search</c
 </main>
 </body>
 </html>
-"""
-
-
-_CSS = """
-:root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d8dee4;
-  --accent: #0072B2; --bg: #ffffff; --panel: #f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.5;
-  font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial,
-  sans-serif; }
-main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
-h1 { font-size: 28px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 0 0 4px; }
-.meta, .lede, footer { color: var(--muted); }
-.lede { margin: 0 0 12px; max-width: 75ch; }
-.facts { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 16px 0; padding: 12px 16px;
-  background: var(--panel); border-radius: 8px; }
-.facts dt { font-size: 12px; color: var(--muted); text-transform: uppercase;
-  letter-spacing: .04em; }
-.facts dd { margin: 0; font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
-nav { font-size: 14px; }
-a { color: var(--accent); }
-section { margin-top: 36px; padding-top: 20px; border-top: 1px solid var(--line); }
-.figure { overflow-x: auto; }
-svg.chart { display: block; width: 100%; height: auto; max-width: 960px; }
-.note { padding: 12px 16px; background: var(--panel); border-left: 4px solid var(--line);
-  color: var(--muted); margin: 0; }
-table.papers { border-collapse: collapse; width: 100%; font-size: 14px; }
-table.papers caption { text-align: left; color: var(--muted); padding-bottom: 6px; }
-table.papers th, table.papers td { padding: 6px 8px; border-bottom: 1px solid var(--line);
-  text-align: left; vertical-align: top; }
-table.papers th { font-size: 12px; color: var(--muted); text-transform: uppercase; }
-table.papers .num { text-align: right; font-variant-numeric: tabular-nums; }
-footer { margin-top: 40px; font-size: 13px; }
-.muted { color: var(--muted); }
-table.papers .date { white-space: nowrap; }
 """
 
 
