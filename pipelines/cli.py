@@ -350,7 +350,8 @@ def _print_rejects(summary) -> None:
         return
     for line in summary.reject_lines():
         print(f"papertrends: {line}", file=sys.stderr)
-    print("some files or records were rejected: see raw.rejects", file=sys.stderr)
+    if summary.rejected or summary.files_with_rejects:
+        print("some files or records were rejected: see raw.rejects", file=sys.stderr)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -62,6 +63,16 @@ def read_dump(file: LandedFile) -> DumpFile:
     """Read a landed file's bytes (never modifying it) into the parser's input."""
     content = file.path.read_bytes()
     return DumpFile(file_name=file.file_name, content=content, mtime=file_mtime(file))
+
+
+def hash_file(file: LandedFile, block_bytes: int = 1 << 20) -> str:
+    """SHA-256 of a landed file's bytes (``content_hash`` of them), read a block at a time: for a
+    file too large to be read into memory whole."""
+    digest = hashlib.sha256()
+    with file.path.open("rb") as handle:
+        while block := handle.read(block_bytes):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_listing_date(file: LandedFile, head_bytes: int = HEAD_BYTES) -> tuple[dt.date, str]:

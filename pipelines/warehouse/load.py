@@ -27,7 +27,7 @@ import polars as pl
 
 from pipelines.dumps.identity import content_hash, dump_id
 from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
-from pipelines.landing import LandedFile, read_dump
+from pipelines.landing import LandedFile, file_mtime, hash_file, read_dump
 from pipelines.warehouse.schema import (
     SCHEMA_VERSION,
     bind_landing_folder,
@@ -38,12 +38,27 @@ from pipelines.warehouse.schema import (
 BATCH_SIZE = 500
 # Dumps per transaction (memory bound of one batch); PAPERTRENDS_BATCH_DUMPS overrides it.
 BATCH_SIZE_ENV = "PAPERTRENDS_BATCH_DUMPS"
+# A file larger than this is refused unread (its bytes are only hashed, a block at a time): a
+# Daily Papers dump is about 125 KB. PAPERTRENDS_MAX_DUMP_MB overrides it.
+MAX_DUMP_MB = 64
+MAX_DUMP_MB_ENV = "PAPERTRENDS_MAX_DUMP_MB"
 
 
 def batch_size_from_env() -> int:
     """``PAPERTRENDS_BATCH_DUMPS`` when set to a positive integer, else ``BATCH_SIZE``."""
     value = os.environ.get(BATCH_SIZE_ENV, "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else BATCH_SIZE
+
+
+def max_dump_bytes_from_env() -> int:
+    """``PAPERTRENDS_MAX_DUMP_MB`` (megabytes, a positive number) when set, else ``MAX_DUMP_MB``,
+    in bytes."""
+    value = os.environ.get(MAX_DUMP_MB_ENV, "").strip()
+    try:
+        megabytes = float(value) if value else MAX_DUMP_MB
+    except ValueError:
+        megabytes = MAX_DUMP_MB
+    return int((megabytes if megabytes > 0 else MAX_DUMP_MB) * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -165,8 +180,18 @@ def _ingest_batch(
     placement: _Placement,
 ) -> None:
     reads: list[tuple[LandedFile, DumpFile, str]] = []
+    max_bytes = max_dump_bytes_from_env()
+    refused: dict[str, str] = {}  # too large to read: rejected whole, by name
     for file in batch:
         try:
+            if file.n_bytes > max_bytes:
+                sha = hash_file(file)
+                refused[file.file_name] = (
+                    f"file is {_size(file.n_bytes)}, over the cap of {_size(max_bytes)} "
+                    f"({MAX_DUMP_MB_ENV}): not read"
+                )
+                reads.append((file, DumpFile(file.file_name, b"", file_mtime(file)), sha))
+                continue
             dump = read(file)
         except OSError as err:  # vanished or unreadable since the scan: retried next run
             report.outcomes.append(
@@ -211,10 +236,14 @@ def _ingest_batch(
             row = {"dump_id": new_id, "file": file, "sha256": sha, "duplicate_of": original}
             if original is None:
                 first_of_sha[sha] = new_id
-                to_parse.append(dump)
+                if file.file_name not in refused:
+                    to_parse.append(dump)
             rows.append(row)
 
         parsed = parse_dumps(to_parse, shas={d.file_name: s for _, d, s in fresh})
+        parsed = _with_refused(
+            parsed, {f: (s, refused[f.file_name]) for f, _, s in fresh if f.file_name in refused}
+        )
         outcomes = _write(con, rows, parsed, placement)
         con.execute("commit")
     except BaseException:
@@ -389,6 +418,47 @@ def _original_key(
         "select partition_key from raw.dumps where dump_id = ?", [original]
     ).fetchall()
     return found[0][0] if found else ""
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:,.1f} MB" if n_bytes >= 1_000_000 else f"{n_bytes:,} bytes"
+
+
+def _with_refused(
+    parsed: ParsedDumps, refused: Mapping[LandedFile, tuple[str, str]]
+) -> ParsedDumps:
+    """``parsed`` with a rejected dump row and a whole-file reject for each refused file (too
+    large to read: ``refused`` maps it to its content hash and the reason)."""
+    if not refused:
+        return parsed
+    files = list(refused)
+    dumps = pl.DataFrame(
+        {
+            "file_name": [f.file_name for f in files],
+            "sha256": [refused[f][0] for f in files],
+            "n_bytes": [f.n_bytes for f in files],
+            "listing_date": [None] * len(files),
+            "listing_date_source": [None] * len(files),
+            "parse_status": ["rejected"] * len(files),
+            "reason": [refused[f][1] for f in files],
+        },
+        schema=parsed.dumps.schema,
+    )
+    rejects = pl.DataFrame(
+        {
+            "file_name": [f.file_name for f in files],
+            "sha256": [refused[f][0] for f in files],
+            "line_no": [None] * len(files),
+            "reason": [refused[f][1] for f in files],
+            "excerpt": [None] * len(files),
+        },
+        schema=parsed.rejects.schema,
+    )
+    return ParsedDumps(
+        dumps=pl.concat([parsed.dumps, dumps]),
+        sightings=parsed.sightings,
+        rejects=pl.concat([parsed.rejects, rejects]),
+    )
 
 
 def _drop_unplaced(parsed: ParsedDumps, unplaced: Mapping[str, str]) -> ParsedDumps:

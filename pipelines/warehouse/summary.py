@@ -22,11 +22,14 @@ class WarehouseSummary:
     files_with_rejects: int
     # (file name, reason) of the seen files whose current version was rejected whole, by name
     rejected_files: tuple[tuple[str, str], ...] = ()
+    # the seen files with no version in the warehouse: not readable when ingestion tried (no
+    # read permission, gone or changing while read); tried again by the next run
+    unread_files: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
-        """True when no seen file and no record of a seen file was rejected."""
-        return self.rejected == 0 and self.files_with_rejects == 0
+        """True when every seen file was read and no file or record of one was rejected."""
+        return self.rejected == 0 and self.files_with_rejects == 0 and not self.unread_files
 
     def line(self) -> str:
         """The one-line summary ``papertrends run`` prints."""
@@ -44,6 +47,11 @@ class WarehouseSummary:
         ]
         if len(self.rejected_files) > limit:
             lines.append(f"... and {len(self.rejected_files) - limit} more rejected files")
+        lines += [
+            f"not read {_printable(name)}: it could not be read (permission, or it changed "
+            "while read); tried again next run"
+            for name in self.unread_files[:limit]
+        ]
         return lines
 
 
@@ -73,6 +81,13 @@ def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> Ware
         "order by file_name",
         [list(file_names)],
     ).fetchall()
+    recorded = {
+        name
+        for (name,) in con.execute(
+            "select distinct file_name from raw.dumps where file_name in (select unnest(?::varchar[]))",
+            [list(file_names)],
+        ).fetchall()
+    }
     papers, listings = con.execute(
         "select count(distinct paper_id), count(*) from raw.sightings"
     ).fetchone()
@@ -87,4 +102,5 @@ def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> Ware
         rejects=rejects,
         files_with_rejects=with_rejects,
         rejected_files=tuple(rejected_files),
+        unread_files=tuple(sorted(set(file_names) - recorded)),
     )
