@@ -109,6 +109,7 @@ SLOW_UNITS = {
     "tests/test_topics.py::edge_warehouse": 41,
     "tests/test_retitled.py::retitled": 120,
     "tests/test_search.py::search_env": 110,
+    "tests/test_hostile_text.py::hostile_run": 45,
     "tests/test_cli.py::test_a_warehouse_refuses_another_landing_folder_in_one_line": 40,
 }
 
