@@ -35,7 +35,9 @@ def bursts(listings: pl.DataFrame, s: float, gamma: float) -> pl.DataFrame:
     dates = sorted(listings["listing_date"].unique().to_list())
     columns = [str(d) for d in dates]
     r = wide.select(columns).fill_null(0).to_numpy().astype(np.float64)  # terms x dates
-    totals = listings.group_by("listing_date").agg(pl.col("listing_papers").first()).sort("listing_date")
+    totals = (
+        listings.group_by("listing_date").agg(pl.col("listing_papers").first()).sort("listing_date")
+    )
     d = totals["listing_papers"].to_numpy().astype(np.float64)  # dates
     n_terms, n = r.shape
 

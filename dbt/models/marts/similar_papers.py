@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.text import similar
+from pipelines.warehouse.watermark import current_watermark
 
 SCHEMA = {
     "paper_id": pl.String,
@@ -39,16 +40,9 @@ def model(dbt, session):
 
     known, watermark = None, None
     if dbt.is_incremental:
-        columns = set(session.sql(f"select * from {dbt.this} limit 0").columns)
-        if {"rules_version", "scored_at"} <= columns:
-            latest, stale = session.execute(
-                f"select max(scored_at), bool_or(rules_version <> $1) from {dbt.this}", [rules]
-            ).fetchall()[0]
-            if not stale and latest is not None:
-                watermark = latest
-                known = session.sql(
-                    f"select paper_id, similar_paper_id, score from {dbt.this}"
-                ).pl()
+        watermark = current_watermark(session, dbt.this, "scored_at", "rules_version", rules)
+        if watermark is not None:
+            known = session.sql(f"select paper_id, similar_paper_id, score from {dbt.this}").pl()
     if watermark is not None and not _has_work(session, signatures, dbt.this, watermark):
         # nothing signed since, nothing gone: no need to read 500,000 vectors
         return pl.DataFrame(schema=SCHEMA)

@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.text import search
+from pipelines.warehouse.watermark import current_watermark
 
 SCHEMA = pa.schema(
     [
@@ -43,15 +44,11 @@ def model(dbt, session):
     version = search.version(stopwords)
 
     papers = dbt.ref("int_papers__deduped")
-    watermark = None
-    if dbt.is_incremental:
-        columns = set(session.sql(f"select * from {dbt.this} limit 0").columns)
-        if {"index_version", "indexed_at"} <= columns:
-            latest, stale = session.sql(
-                f"select max(indexed_at), bool_or(index_version <> $1) from {dbt.this}",
-                params=[version],
-            ).fetchall()[0]
-            watermark = None if stale else latest
+    watermark = (
+        current_watermark(session, dbt.this, "indexed_at", "index_version", version)
+        if dbt.is_incremental
+        else None
+    )
     if watermark is not None:
         papers = papers.filter(f"text_updated_at > '{watermark}'::timestamp")
     todo = papers.select("paper_id, title, abstract")

@@ -18,6 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.text import similar
+from pipelines.warehouse.watermark import current_watermark
 
 _ROWS_PER_SLICE = 4_000_000
 
@@ -46,14 +47,11 @@ def model(dbt, session):
     )
 
     postings = dbt.ref("search_postings")
-    watermark = None
-    if dbt.is_incremental:
-        columns = set(session.sql(f"select * from {dbt.this} limit 0").columns)
-        if {"rules_version", "indexed_at"} <= columns:
-            latest, stale = session.execute(
-                f"select max(indexed_at), bool_or(rules_version <> $1) from {dbt.this}", [rules]
-            ).fetchall()[0]
-            watermark = None if stale else latest
+    watermark = (
+        current_watermark(session, dbt.this, "indexed_at", "rules_version", rules)
+        if dbt.is_incremental
+        else None
+    )
     where = "true" if watermark is None else f"indexed_at > '{watermark}'::timestamp"
     todo = f"select paper_id, word, title_tf, abstract_tf, indexed_at from ({postings.sql_query()})"
     (n_rows,) = session.execute(f"select count(*) from ({todo}) where {where}").fetchall()[0]
