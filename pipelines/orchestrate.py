@@ -81,7 +81,8 @@ def _ingest_run(
             raise_on_error=job_name != ingest_job.name,
         )
     with warehouse.read_only_connection() as con:
-        return summarise(con, [f.file_name for f in files]), result
+        stats = {f.file_name: (f.n_bytes, f.mtime_ns) for f in files}
+        return summarise(con, list(stats), stats), result
 
 
 def build(settings: Settings, debug: bool = False) -> QualitySummary:

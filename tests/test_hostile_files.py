@@ -145,6 +145,20 @@ def test_the_summary_names_a_seen_file_that_was_never_read(tmp_path):
         summary = summarise(con, ["good.txt", "locked\n.txt"])
     assert not summary.clean and summary.unread_files == ("locked\n.txt",)
     assert summary.reject_lines() == [
-        "not read locked\\n.txt: it could not be read (permission, or it changed while read); "
+        "not read locked\\n.txt: it could not be read (no read permission, or gone while read); "
         "tried again next run"
     ]
+
+
+def test_a_rewritten_file_whose_new_bytes_were_not_read_is_named_too(tmp_path):
+    from pipelines.warehouse.summary import summarise
+
+    raw = tmp_path / "raw"
+    write_dump(raw, "good.txt", compose_dump([paper("GOOD")]), MTIME)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        ingest_files(con, scan_landing(raw))
+        (file,) = scan_landing(raw)
+        same = summarise(con, ["good.txt"], {"good.txt": (file.n_bytes, file.mtime_ns)})
+        grown = summarise(con, ["good.txt"], {"good.txt": (file.n_bytes + 9, file.mtime_ns + 1)})
+    assert same.clean and same.unread_files == ()
+    assert grown.unread_files == ("good.txt",) and not grown.clean

@@ -1,5 +1,5 @@
 """Text from dumps never becomes markup or SQL (issue 23, item 5): titles holding `<script>`,
-`]]>`, quotes, Markdown or a SQL fragment go through a real `papertrends run` and come out as
+`]]>`, quotes, Markdown, a SQL fragment or a terminal escape go through a real `papertrends run` and come out as
 text in the warehouse, the trend report and its topic pages, the feeds, the Dagster UI metadata
 and the CLI."""
 
@@ -15,6 +15,7 @@ import duckdb
 import feedparser
 import pytest
 
+from pipelines.report.feeds import xml_safe
 from tests.conftest import BIN, isolated_env
 from tests.dumpkit import compose_dump, write_dump
 
@@ -25,6 +26,7 @@ HOSTILE_TITLES = [
     "Quotes \"double\" and 'single' for Mixture of Experts Layers",
     "**Bold** _routing_ [link](https://evil.example) | pipe | for Mixture of Experts",
     "Robert'); DROP TABLE raw.dumps; -- Mixture of Experts at Scale",
+    "Terminal \x1b[1mescape\x1b[0m codes in a Mixture of Experts Title",  # not XML at all
 ]
 
 
@@ -75,7 +77,8 @@ def test_the_feeds_carry_them_as_text(hostile_run):
     reports = Path(env["PAPERTRENDS_REPORTS_DIR"])
     feed = feedparser.parse((reports / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
-    assert {e.title for e in feed.entries} == set(HOSTILE_TITLES)
+    # a control character XML cannot hold is dropped; everything else is the title as written
+    assert {e.title for e in feed.entries} == {xml_safe(t) for t in HOSTILE_TITLES}
     digest = feedparser.parse((reports / "digest.xml").read_bytes())
     assert not digest.bozo
     content = digest.entries[0].content[0].value  # the top papers of the week, as HTML text

@@ -9,8 +9,13 @@
        names, `column.dtype`: VARCHAR, not dbt's `character varying(256)`).
     2. `papertrends-facts {"row_count": N, "preview": [...]}`: its row count (none for a view:
        counting would run it whole) and its first `n` rows as JSON objects, ordered by the
-       model's `meta.preview_order` (its most telling rows first) and cut to its
-       `meta.preview_columns` (default: all).
+       model's `meta.preview_order` (its most telling rows first; it may name only columns of
+       the preview) and cut to its `meta.preview_columns` (default: all). The rows come from
+       `order by ... limit n` (or `limit n`), so a view is never run whole.
+
+    It runs before a model's own post-hooks (dbt runs the project's first): for the few models
+    whose post-hook deletes rows (int_topic_term_counts, int_surface_counts, ...) the count is
+    the one before that clean-up.
 
     Only when Dagster runs dbt (PAPERTRENDS_DBT_UI_FACTS is set): a hand-run `dbt build`
     prints neither line and runs no extra query.
@@ -34,13 +39,19 @@
                 {% if config.get('materialized') == 'view' -%} null {%- else -%}
                 (select count(*) from {{ this }}) {%- endif %} as row_count,
                 (
+                    -- the first n rows (a top-n, or a scan that stops after n rows), numbered
+                    -- again in that order among themselves: a list keeps no subquery's order
                     select to_json(list(preview order by _preview_rank))::varchar
                     from (
                         select
-                            {{ meta.get('preview_columns') or '*' }},
+                            *,
                             row_number() over ({{ 'order by ' ~ order if order }}) as _preview_rank
-                        from {{ this }}
-                        qualify _preview_rank <= {{ n }}
+                        from (
+                            select {{ meta.get('preview_columns') or '*' }}
+                            from {{ this }}
+                            {{ 'order by ' ~ order if order }}
+                            limit {{ n }}
+                        ) as first_rows
                     ) as preview
                 ) as preview
         {%- endset -%}

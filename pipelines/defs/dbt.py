@@ -4,6 +4,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
+import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
@@ -229,9 +231,14 @@ def _dbt_build(
     for attempt in range(1, DBT_OPEN_ATTEMPTS + 1):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
         emitted = False
-        for event in _asset_events(context, invocation):
-            emitted = True
-            yield event
+        try:
+            for event in _asset_events(context, invocation):
+                emitted = True
+                yield event
+        finally:
+            # Stopped between two events (the run cancelled, an error while Dagster stored
+            # one): dbt must not go on writing after the caller lets go of the writer lock.
+            _stop(invocation)
         error = invocation.get_error()
         if error is None:
             return
@@ -242,6 +249,19 @@ def _dbt_build(
             f"({attempt}/{DBT_OPEN_ATTEMPTS - 1})"
         )
         time.sleep(attempt)
+
+
+def _stop(invocation: Any) -> None:
+    """End dbt if it still runs: SIGINT (dbt rolls back and closes the file), then kill."""
+    process = invocation.process
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=invocation.termination_timeout_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _asset_events(context: dg.AssetExecutionContext, invocation: Any) -> Iterator[Any]:

@@ -18,6 +18,9 @@ MART_KEYS = [
     dg.AssetKey(["marts", "trending_papers"]),
     dg.AssetKey(["marts", "feed_papers"]),
     dg.AssetKey(["marts", "weekly_digest"]),
+    dg.AssetKey(["marts", "topics"]),
+    dg.AssetKey(["marts", "topic_terms"]),
+    dg.AssetKey(["marts", "topic_papers"]),
 ]
 TREND_REPORT = dg.AssetKey(["reports", "trend_report"])
 MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+!|~")

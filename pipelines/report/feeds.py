@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -67,9 +68,28 @@ def build_feeds(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> Feeds | Non
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[dict]:
+    """The rows of ``query``, every string in them fit for XML (see ``xml_safe``)."""
     cursor = con.execute(query)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [xml_safe(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+# Characters XML 1.0 cannot hold, even escaped: C0 controls but tab, newline and carriage return,
+# lone surrogates, U+FFFE and U+FFFF. The parser keeps a few controls in a dump's text (up to 1%
+# of its characters); lxml refuses them, so one would stop the feeds and the page with them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """``value`` with the characters XML cannot hold removed from every string in it (lists,
+    dicts and the structs DuckDB returns as dicts included)."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [xml_safe(v) for v in value]
+    return value
 
 
 def _feed(feed_id: str, title: str, subtitle: str, self_href: str) -> FeedGenerator:

@@ -96,6 +96,12 @@ def export(
     written = []
     with reader(warehouse, wait_seconds=READER_WAIT_SECONDS) as con:
         chosen = _chosen_tables(con, tables, raw)
+        # A package describing files about to be replaced would be wrong if the export stopped
+        # half way: it goes first, and is written again, whole, at the end.
+        try:
+            (out_dir / PACKAGE_FILE).unlink(missing_ok=True)
+        except OSError as err:
+            raise OutputUnwritable(os_error_line(err, "cannot write the export")) from err
         for relation in chosen:
             written.append(_export_table(con, relation, out_dir, fmt, docs, keys.get(relation)))
     package = {
@@ -175,11 +181,16 @@ def _export_table(
         con.execute(f"copy ({query}) to '{_literal(partial)}' {_COPY_OPTIONS[fmt]}")
         os.replace(partial, path)
     except OSError as err:
+        partial.unlink(missing_ok=True)
         raise OutputUnwritable(os_error_line(err, "cannot write the export")) from err
     except duckdb.IOException as err:
+        partial.unlink(missing_ok=True)
         raise OutputUnwritable(
             f"{path}: cannot write the export: {str(err).strip().splitlines()[0]}"
         ) from err
+    except BaseException:  # stopped, out of memory, a value DuckDB cannot write
+        partial.unlink(missing_ok=True)
+        raise
     (rows,) = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0]
     doc = docs.get(relation, {})
     fields = [

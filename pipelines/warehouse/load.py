@@ -27,7 +27,14 @@ import polars as pl
 
 from pipelines.dumps.identity import content_hash, dump_id
 from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
-from pipelines.landing import LandedFile, file_mtime, hash_file, read_dump
+from pipelines.landing import (
+    MAX_DUMP_MB_ENV,
+    LandedFile,
+    file_mtime,
+    hash_file,
+    max_dump_bytes_from_env,
+    read_dump,
+)
 from pipelines.warehouse.schema import (
     SCHEMA_VERSION,
     bind_landing_folder,
@@ -38,27 +45,12 @@ from pipelines.warehouse.schema import (
 BATCH_SIZE = 500
 # Dumps per transaction (memory bound of one batch); PAPERTRENDS_BATCH_DUMPS overrides it.
 BATCH_SIZE_ENV = "PAPERTRENDS_BATCH_DUMPS"
-# A file larger than this is refused unread (its bytes are only hashed, a block at a time): a
-# Daily Papers dump is about 125 KB. PAPERTRENDS_MAX_DUMP_MB overrides it.
-MAX_DUMP_MB = 64
-MAX_DUMP_MB_ENV = "PAPERTRENDS_MAX_DUMP_MB"
 
 
 def batch_size_from_env() -> int:
     """``PAPERTRENDS_BATCH_DUMPS`` when set to a positive integer, else ``BATCH_SIZE``."""
     value = os.environ.get(BATCH_SIZE_ENV, "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else BATCH_SIZE
-
-
-def max_dump_bytes_from_env() -> int:
-    """``PAPERTRENDS_MAX_DUMP_MB`` (megabytes, a positive number) when set, else ``MAX_DUMP_MB``,
-    in bytes."""
-    value = os.environ.get(MAX_DUMP_MB_ENV, "").strip()
-    try:
-        megabytes = float(value) if value else MAX_DUMP_MB
-    except ValueError:
-        megabytes = MAX_DUMP_MB
-    return int((megabytes if megabytes > 0 else MAX_DUMP_MB) * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -192,7 +184,16 @@ def _ingest_batch(
                 )
                 reads.append((file, DumpFile(file.file_name, b"", file_mtime(file)), sha))
                 continue
-            dump = read(file)
+            dump = read(file)  # (reads at most the cap and a byte: see read_dump)
+            if len(dump.content) > max_bytes:  # grew past the cap since the scan
+                file = LandedFile(file.path, len(dump.content), file.mtime_ns)
+                refused[file.file_name] = (
+                    f"file is over the cap of {_size(max_bytes)} ({MAX_DUMP_MB_ENV}): not read"
+                )
+                reads.append(
+                    (file, DumpFile(file.file_name, b"", file_mtime(file)), hash_file(file))
+                )
+                continue
         except OSError as err:  # vanished or unreadable since the scan: retried next run
             report.outcomes.append(
                 FileOutcome(
@@ -241,8 +242,14 @@ def _ingest_batch(
             rows.append(row)
 
         parsed = parse_dumps(to_parse, shas={d.file_name: s for _, d, s in fresh})
+        # a refused file whose bytes a loaded dump has is that dump's duplicate, as any copy
         parsed = _with_refused(
-            parsed, {f: (s, refused[f.file_name]) for f, _, s in fresh if f.file_name in refused}
+            parsed,
+            {
+                row["file"]: (row["sha256"], refused[row["file"].file_name])
+                for row in rows
+                if row["file"].file_name in refused and row["duplicate_of"] is None
+            },
         )
         outcomes = _write(con, rows, parsed, placement)
         con.execute("commit")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -22,8 +22,8 @@ class WarehouseSummary:
     files_with_rejects: int
     # (file name, reason) of the seen files whose current version was rejected whole, by name
     rejected_files: tuple[tuple[str, str], ...] = ()
-    # the seen files with no version in the warehouse: not readable when ingestion tried (no
-    # read permission, gone or changing while read); tried again by the next run
+    # the seen files whose bytes in the folder are not a version in the warehouse: not readable
+    # when ingestion tried (no read permission, gone while read); tried again by the next run
     unread_files: tuple[str, ...] = ()
 
     @property
@@ -48,7 +48,7 @@ class WarehouseSummary:
         if len(self.rejected_files) > limit:
             lines.append(f"... and {len(self.rejected_files) - limit} more rejected files")
         lines += [
-            f"not read {_printable(name)}: it could not be read (permission, or it changed "
+            f"not read {_printable(name)}: it could not be read (no read permission, or gone "
             "while read); tried again next run"
             for name in self.unread_files[:limit]
         ]
@@ -60,8 +60,14 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> WarehouseSummary:
-    """Status of the current version of each named file, and raw-layer totals."""
+def summarise(
+    con: duckdb.DuckDBPyConnection,
+    file_names: Sequence[str],
+    stats: Mapping[str, tuple[int, int]] | None = None,
+) -> WarehouseSummary:
+    """Status of the current version of each named file, and raw-layer totals. ``stats``: each
+    file's (size, mtime_ns) in the folder now, to tell a file whose new bytes could not be read
+    from one whose current version is loaded."""
     status = dict(
         con.execute(
             "select d.status, count(*) from raw.dumps d "
@@ -81,13 +87,22 @@ def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> Ware
         "order by file_name",
         [list(file_names)],
     ).fetchall()
-    recorded = {
-        name
-        for (name,) in con.execute(
-            "select distinct file_name from raw.dumps where file_name in (select unnest(?::varchar[]))",
+    # the seen files whose current version is not the one in the folder (by size and mtime):
+    # never read, or changed since and not readable when ingestion tried
+    current = {
+        name: (n_bytes, mtime_ns)
+        for name, n_bytes, mtime_ns in con.execute(
+            "select file_name, n_bytes, file_mtime_ns from raw.dumps "
+            "where status <> 'superseded' and file_name in (select unnest(?::varchar[]))",
             [list(file_names)],
         ).fetchall()
     }
+    unread = sorted(
+        name
+        for name in file_names
+        if name not in current
+        or (stats is not None and stats.get(name, current[name]) != current[name])
+    )
     papers, listings = con.execute(
         "select count(distinct paper_id), count(*) from raw.sightings"
     ).fetchone()
@@ -102,5 +117,5 @@ def summarise(con: duckdb.DuckDBPyConnection, file_names: Sequence[str]) -> Ware
         rejects=rejects,
         files_with_rejects=with_rejects,
         rejected_files=tuple(rejected_files),
-        unread_files=tuple(sorted(set(file_names) - recorded)),
+        unread_files=tuple(unread),
     )

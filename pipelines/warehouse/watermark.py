@@ -18,6 +18,7 @@ def current_watermark(
     if not {stamp_column, version_column} <= columns:
         return None
     latest, stale = session.execute(
-        f"select max({stamp_column}), bool_or({version_column} <> $1) from {this}", [version]
+        f"select max({stamp_column}), bool_or({version_column} is distinct from $1) from {this}",
+        [version],
     ).fetchall()[0]
     return None if stale else latest
