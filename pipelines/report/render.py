@@ -21,7 +21,7 @@ import polars as pl
 from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
 from pipelines.report import charts, feeds, topics
 from pipelines.report.feeds import topic_label as _topic_label
-from pipelines.report.style import head
+from pipelines.report.style import facts_list, head, sections_nav_and_body
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
 # The finest grain with at most this many periods is drawn; past the last, months regardless.
@@ -621,14 +621,8 @@ def _page(stats: dict, now: dt.datetime, sections: Sequence[_Section]) -> str:
         ("date range", span),
     ]
     built = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    nav = " · ".join(f'<a href="#{s.anchor}">{_e(s.heading)}</a>' for s in sections)
-    body = "".join(
-        f'<section id="{s.anchor}" aria-labelledby="{s.anchor}-h">'
-        f'<h2 id="{s.anchor}-h">{_e(s.heading)}</h2><p class="lede">{_e(s.lede)}</p>'
-        f'<div class="figure">{s.body}</div></section>'
-        for s in sections
-    )
-    facts_html = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
+    nav, body = sections_nav_and_body([(s.anchor, s.heading, s.lede, s.body) for s in sections])
+    facts_html = facts_list(facts)
     # A warehouse with no papers yet is valid (an empty landing folder, or only rejected
     # dumps): the page says so first, instead of five empty sections that look broken.
     empty = not stats["n_papers"]

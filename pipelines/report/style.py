@@ -53,3 +53,25 @@ def head(title: str) -> str:
 <title>{html.escape(title)}</title>
 <style>{CSS}</style>
 </head>"""
+
+
+def facts_list(facts) -> str:
+    """The ``<dl class="facts">`` items of (label, value) pairs."""
+    return "".join(
+        f"<div><dt>{html.escape(k, quote=True)}</dt><dd>{html.escape(v, quote=True)}</dd></div>"
+        for k, v in facts
+    )
+
+
+def sections_nav_and_body(sections) -> tuple[str, str]:
+    """The nav links and the ``<section>`` blocks of (anchor, heading, lede, body) sections;
+    the body is markup already escaped, the rest is escaped here."""
+    nav = " · ".join(f'<a href="#{a}">{html.escape(h, quote=True)}</a>' for a, h, _, _ in sections)
+    body = "".join(
+        f'<section id="{a}" aria-labelledby="{a}-h">'
+        f'<h2 id="{a}-h">{html.escape(h, quote=True)}</h2>'
+        f'<p class="lede">{html.escape(lede, quote=True)}</p>'
+        f'<div class="figure">{content}</div></section>'
+        for a, h, lede, content in sections
+    )
+    return nav, body

@@ -17,7 +17,7 @@ import duckdb
 
 from pipelines.report import charts
 from pipelines.report.feeds import topic_label, web_url
-from pipelines.report.style import head
+from pipelines.report.style import facts_list, head, sections_nav_and_body
 
 TOPICS_DIR = "topics"
 TOP_TERMS = 15
@@ -178,13 +178,8 @@ def _page(topic, grain, periods, shares, terms, papers, built) -> str:
             or _note("No paper of the topic links its code yet."),
         ),
     ]
-    nav = " · ".join(f'<a href="#{a}">{_e(h)}</a>' for a, h, _, _ in sections)
-    body = "".join(
-        f'<section id="{a}" aria-labelledby="{a}-h"><h2 id="{a}-h">{_e(h)}</h2>'
-        f'<p class="lede">{_e(lede)}</p><div class="figure">{content}</div></section>'
-        for a, h, lede, content in sections
-    )
-    facts_html = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
+    nav, body = sections_nav_and_body(sections)
+    facts_html = facts_list(facts)
     return f"""<!doctype html>
 <html lang="en">
 {head(f"papertrends: {label}")}
