@@ -107,6 +107,7 @@ SLOW_UNITS = {
     "tests/test_instance.py::test_an_old_dagster_home_opens_and_runs": 55,
     "tests/test_benchmarks.py::report": 45,
     "tests/test_topics.py::edge_warehouse": 41,
+    "tests/test_topics.py::composed_run": 90,
     "tests/test_retitled.py::retitled": 120,
     "tests/test_search.py::search_env": 110,
     "tests/test_hostile_text.py::hostile_run": 45,

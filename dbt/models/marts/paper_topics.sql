@@ -23,10 +23,11 @@
     )
 }}
 {%- set facets = "'" ~ var('topic_facets') | join("', '") ~ "'" %}
+{%- set domains = "'" ~ var('topic_domains') | join("', '") ~ "'" %}
 {%- set rule_vars = [] %}
 {%- for name in ['topic_facets', 'topic_study_weight', 'topic_title_weight', 'topic_support_weight',
     'topic_abstract_hits_cap', 'topic_support_cap', 'topic_title_confirm_hits', 'topic_abstract_only_hits',
-    'topic_min_evidence', 'topic_lead_bonus', 'topic_relative_min', 'topic_max_topics'] %}
+    'topic_lead_confirm_hits', 'topic_min_evidence', 'topic_lead_bonus', 'topic_domains', 'topic_domain_bonus', 'topic_relative_min', 'topic_max_topics'] %}
     {%- do rule_vars.append(name ~ '=' ~ var(name) | string) %}
 {%- endfor %}
 {%- set rules_version = local_md5(model.raw_code ~ taxonomy_version() ~ rule_vars | join(';')) %}
@@ -115,7 +116,9 @@ candidates as (
             -- a facet named by a strong term in the title ("survey", "benchmark dataset") needs
             -- no confirmation: those terms say what kind of paper it is
             or (strong_in_title and topic in ({{ facets }}))
-            or abstract_evidence >= {{ var('topic_abstract_only_hits') }} as confirmed
+            or abstract_evidence >= {{ var('topic_abstract_only_hits') }}
+            -- recurring less, but named in the abstract's first sentence as well
+            or (in_lead and abstract_evidence >= {{ var('topic_lead_confirm_hits') }}) as confirmed
     from scored
     where strong_evidence >= {{ var('topic_min_evidence') }}
 ),
@@ -147,7 +150,9 @@ assigned as (
             order by
                 topic in ({{ facets }}),
                 means_only,
-                evidence + case when in_lead then {{ var('topic_lead_bonus') }} else 0 end desc,
+                evidence
+                    + case when in_lead then {{ var('topic_lead_bonus') }} else 0 end
+                    + case when topic in ({{ domains }}) then {{ var('topic_domain_bonus') }} else 0 end desc,
                 in_title desc,
                 topic
         ) as topic_rank
