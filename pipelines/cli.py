@@ -715,6 +715,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo: landing folder {resolved.raw_dir}, warehouse {resolved.warehouse}")
     code = _run_and_summarise(resolved, args.debug)
     print(f'query it: papertrends sql --warehouse {resolved.warehouse} "select ..."')
+    print(f"read its docs: papertrends docs --warehouse {resolved.warehouse}")
     return code
 
 
