@@ -3,6 +3,8 @@ docs as one page, and `papertrends docs` serving both with the trend report on 1
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import shutil
@@ -55,10 +57,29 @@ def test_every_cdn_file_comes_from_its_locked_package_at_the_version_gx_names():
         assert version == named or version.startswith(named + "."), (asset.url, version)
 
 
+@needs_packages
+def test_the_packages_files_have_the_integrity_hashes_gx_names():
+    import great_expectations
+
+    templates = Path(great_expectations.__file__).parent / "render/view/templates"
+    named = re.findall(
+        r'src="([^"]+)" integrity="sha384-([^"]+)"',
+        (templates / "js_script_imports.j2").read_text(),
+    )
+    assert len(named) == 2  # popper.js and bootstrap's script
+    by_url = {asset.url: asset for asset in ASSETS}
+    for url, digest in named:
+        asset = by_url[url]
+        data = (NODE_MODULES / asset.package / asset.path).read_bytes()
+        assert base64.b64encode(hashlib.sha384(data).digest()).decode() == digest, url
+
+
 def test_a_page_is_rewritten_to_relative_links_at_its_depth():
     page = (
         '<link href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css">'
         '<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>'
+        '<script src="https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js" '
+        'integrity="sha384-x" crossorigin="anonymous"></script>'
         '<script src="https://cdn.jsdelivr.net/npm/vega-lite@5"></script>'
         '<img src="https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/'
         'logo-long.png?d=20261207T064727Z&dataContextId=x">'
@@ -69,11 +90,14 @@ def test_a_page_is_rewritten_to_relative_links_at_its_depth():
     assert LOADED.findall(rewritten) == [
         ("", "../../../../../static/vendor/bootstrap/dist/css/bootstrap.min.css"),
         ("../../../../../static/vendor/vega/build/vega.min.js", ""),
+        ("../../../../../static/vendor/bootstrap/dist/js/bootstrap.min.js", ""),
         ("../../../../../static/vendor/vega-lite/build/vega-lite.min.js", ""),
         ("../../../../../static/images/logo-long.png", ""),
         ("", "../../../../../static/images/favicon.ico"),  # GX's link was one folder short
     ]
     assert '<a href="https://greatexpectations.io">' in rewritten  # a link, not a load
+    # a page opened from the disk may not make a CORS request: the local script goes without
+    assert "integrity" not in rewritten and "crossorigin" not in rewritten
     assert rewrite_page(rewritten, "../../../../../") == rewritten
 
 
@@ -218,3 +242,18 @@ def test_docs_serves_every_page_offline_without_failed_requests_or_errors(real_r
     finally:
         code, err = server.stop()
     assert code == 0 and "stopped" in err
+
+
+@needs_packages
+@needs_chromium
+def test_data_docs_and_dbt_docs_also_open_from_the_disk_offline(real_run, tmp_path):
+    rows = "document.querySelectorAll('table.ge-index-page-validation-results-table tbody tr')"
+    models = "document.querySelectorAll('a.menu-node[data-nav-unique-id^=\"model.\"]')"
+    for name, page, wait_for in (
+        ("data docs", _site(real_run) / "index.html", f"{rows}.length > 0"),
+        ("dbt docs", dbt_docs_dir(real_run.warehouse) / "index.html", f"{models}.length > 0"),
+    ):
+        url = page.resolve().as_uri()
+        seen = visit(url, tmp_path / name.replace(" ", "-"), 60, offline=True, wait_for=wait_for)
+        assert seen.errors == [], name
+        assert [u for u in seen.requests if not u.startswith(("file:", "data:"))] == [], name

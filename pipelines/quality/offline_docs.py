@@ -134,6 +134,11 @@ _CDN_LINK = re.compile(
 _GX_LOGO = re.compile(re.escape(GX_ASSETS) + r"(?:logo-long|full_logo_dark)\.png(?:\?[^\"']*)?")
 # A link into the site's static folder: GX writes it one folder short on validation pages.
 _STATIC_LINK = re.compile(r"(?<=href=\")(?:\./|(?:\.\./)+)static/")
+# GX loads two CDN scripts with subresource integrity and CORS (crossorigin): a page opened
+# from the disk may not make a CORS request for a file, so the site's own copies go without
+# (tests/test_docs.py checks the packages' files have the hashes GX names).
+_VENDOR_TAG = re.compile(rf"<(?:script|link)\b[^>]*{re.escape(VENDOR_DIR)}/[^>]*>")
+_CORS_ATTRIBUTES = re.compile(r"\s+(?:integrity|crossorigin)=\"[^\"]*\"")
 _BY_URL = {a.url: a for a in ASSETS}
 
 
@@ -175,9 +180,11 @@ def make_offline(site: Path, node_modules: Path = NODE_MODULES) -> int:
 
 def rewrite_page(text: str, to_root: str) -> str:
     """A page's CDN links made relative (``to_root``: the way from its folder to the site's
-    root, ``""`` or ``"../../"``), and its links into ``static/`` made right."""
+    root, ``""`` or ``"../../"``) without integrity and CORS attributes, and its links into
+    ``static/`` made right."""
     text = _CDN_LINK.sub(lambda found: to_root + _BY_URL[found[0]].local, text)
     text = _GX_LOGO.sub(to_root + LOCAL_LOGO, text)
+    text = _VENDOR_TAG.sub(lambda tag: _CORS_ATTRIBUTES.sub("", tag[0]), text)
     return _STATIC_LINK.sub(to_root + "static/", text)
 
 
