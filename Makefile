@@ -15,10 +15,14 @@ RAW_DIR ?= $(PAPERTRENDS_RAW_DIR)
 WAREHOUSE ?= $(PAPERTRENDS_WAREHOUSE)
 DEFAULT_RAW_DIR := data/raw
 SAMPLE_DUMPS ?= 30
+# The scripts, styles and fonts of the Data Docs (package.json, locked in package-lock.json),
+# from the npm registry into node_modules/; without npm the Data Docs load them from CDNs.
+NPM ?= $(shell command -v npm 2>/dev/null)
+DOCS_ASSETS := node_modules/.installed
 
 .PHONY: run test install bench python-check
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(DOCS_ASSETS)
 
 # One line when PYTHON is missing or is a version papertrends does not support (see README).
 python-check:
@@ -43,6 +47,16 @@ $(VENV)/.installed: pyproject.toml uv.lock | python-check $(if $(filter $(UV_HOM
 	@echo "preparing the dbt manifest (dbt parse)"
 	@$(BIN)/python -W ignore -c "import pipelines.defs.dbt"
 	@touch $@
+
+# npm ci installs exactly the lockfile (no install scripts: .npmrc). Without npm, one line says
+# what that costs, and make goes on: everything else works, the Data Docs need the network.
+$(DOCS_ASSETS): package.json package-lock.json
+	@if [ -z "$(NPM)" ]; then \
+		echo "make: npm not found: the Data Docs will load their scripts and styles from CDNs (online only); install Node.js and npm (sudo apt install npm) and run make install again"; \
+	else \
+		echo "installing the Data Docs' scripts and styles (npm ci into node_modules/)"; \
+		"$(NPM)" ci --silent --no-audit --no-fund --ignore-scripts && touch $@; \
+	fi
 
 # Without RAW_DIR: the dumps in data/raw/, or, while it holds none, the demo (a synthetic sample
 # in data/demo/ with its own warehouse; data/raw/ stays empty for your dumps).

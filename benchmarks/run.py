@@ -11,6 +11,8 @@ d. an incremental ``papertrends run`` adding one dump to the two largest warehou
    10,000 dumps in the full plan), side by side, split per stage: twice, the first right after
    the fresh build (it pays that build's first checkpoint), the second the day-to-day cost;
 e. the time per dump of a fresh ``papertrends run`` at every archive size;
+f. ``papertrends export`` of the largest warehouse (every mart and the raw layer) in each
+   format: wall time, peak RSS, rows and bytes written;
 
 and writes the figures, the targets met or missed, a profile of where the time goes and the
 machine's description (with its load average at start and end: the machine may be shared).
@@ -559,6 +561,63 @@ def search_latency(warehouse: Path, repeats: int = 3) -> dict | None:
     }
 
 
+EXPORT_FORMATS = ("parquet", "csv", "jsonl")
+# the tiny plan only ingests: its warehouse has the raw layer and no marts
+RAW_TABLES = "raw.dumps,raw.sightings,raw.rejects"
+
+
+@dataclass
+class ExportFigures:
+    fmt: str
+    measured: Measured
+    tables: int
+    rows: int
+    megabytes: float
+
+
+def export_figures(work: Path, warehouse: Path, command_name: str) -> list[ExportFigures]:
+    """`papertrends export --raw` of ``warehouse`` in each format (the raw layer alone when the
+    plan only ingests), each written to an empty folder, counted, then removed (JSON Lines of a
+    10,000-dump warehouse take gigabytes)."""
+    env = {**os.environ, **BENCH_ENV}
+    which = ["--raw"] if command_name == "run" else ["--tables", RAW_TABLES]
+    figures = []
+    for fmt in EXPORT_FORMATS:
+        out = work / f"export-{fmt}"
+        command = [PAPERTRENDS, "export", "--warehouse", str(warehouse), "--out", str(out)]
+        result = _check(measure([*command, "--format", fmt, *which], env))
+        written = [line for line in result.stdout.splitlines() if " rows -> " in line]
+        rows = sum(int(line.split(": ")[-1].split(" rows")[0].replace(",", "")) for line in written)
+        size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+        figures.append(ExportFigures(fmt, result, len(written), rows, size / 1e6))
+        shutil.rmtree(out)
+    return figures
+
+
+def export_lines(figures: list[ExportFigures], archive: int, command_name: str) -> list[str]:
+    """The export section: one row per format."""
+    what = (
+        "every mart and the raw layer (`--raw`)"
+        if command_name == "run"
+        else f"the raw layer (`--tables {RAW_TABLES}`: this plan's warehouse has no marts)"
+    )
+    lines = [
+        f"## f. Export: `papertrends export` of the {archive:,}-dump warehouse",
+        "",
+        f"{what}, with its `datapackage.json`, into an empty folder, one format at a time "
+        "(a whole command: start-up included).",
+        "",
+        "| format | tables | rows | MB written | wall s | rows per s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {f.fmt} | {f.tables} | {f.rows:,} | {f.megabytes:,.1f} | {f.measured.seconds:.1f} | "
+        f"{f.rows / f.measured.seconds:,.0f} | {f.measured.peak_rss_mb:,.0f} |"
+        for f in figures
+    ]
+    return [*lines, ""]
+
+
 def search_lines(figures: dict | None, archive: int) -> list[str]:
     """The search-latency section (empty without an index)."""
     if figures is None:
@@ -646,6 +705,7 @@ def render(
     profile: dict,
     kept: str = "",
     search: dict | None = None,
+    exports: list[ExportFigures] | None = None,
 ) -> str:
     largest = plan.sizes[-1]
     full = runs[largest]
@@ -845,6 +905,7 @@ def render(
         f"{synth.seconds:.1f} s.",
         "",
     ]
+    lines += export_lines(exports or [], largest, plan.command)
 
     lines += ["## Where the time goes", ""]
     lines += [
@@ -970,6 +1031,9 @@ def main(argv: list[str] | None = None) -> int:
     step(f"search latency on {largest:,} dumps")
     search = search_latency(work / f"wh{largest}.duckdb")
 
+    step(f"f. export of the {largest:,}-dump warehouse")
+    exports = export_figures(work, work / f"wh{largest}.duckdb", plan.command)
+
     step(f"profile of papertrends ingest on {plan.profile_size:,} dumps")
     profile_dir = work / f"raw-profile{plan.profile_size}"
     profile_dir.mkdir()
@@ -995,6 +1059,7 @@ def main(argv: list[str] | None = None) -> int:
         profile,
         kept_sections(Path(args.out)),
         search,
+        exports,
     )
     Path(args.out).write_text(text, encoding="utf-8")
     step(f"wrote {args.out}")

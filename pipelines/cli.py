@@ -206,6 +206,17 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--raw", action="store_true", help="the raw layer's tables as well")
     path_options(export, raw=False)
 
+    docs = command(
+        "docs",
+        _cmd_docs,
+        "serve the dbt docs, the Data Docs and the trend report on 127.0.0.1, with an index "
+        "page linking them (works offline)",
+    )
+    docs.add_argument(
+        "--port", type=int, default=8000, help="web port on 127.0.0.1 (default 8000; 0: any free)"
+    )
+    path_options(docs, raw=False)
+
     ui = command("ui", _cmd_ui, "start the Dagster UI and daemon (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000, help="web port (default 3000)")
     ui.add_argument(
@@ -467,6 +478,58 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    """Serve the warehouse's docs until Ctrl-C or TERM (exit 0); one line for each set of pages
+    not written yet, and an error when there is none at all."""
+    resolved = _settings(args, reads_warehouse=True)
+    from pipelines import docs
+    from pipelines.quality.offline_docs import make_offline, missing_assets
+
+    sets = docs.doc_sets(resolved)
+    if not any(d.present for d in sets):
+        raise PapertrendsError(
+            f"{resolved.warehouse}: no docs yet (dbt docs, Data Docs, trend report): "
+            "`papertrends build` writes them"
+        )
+    for missing in (d for d in sets if not d.present):
+        print(f"papertrends docs: {docs.missing_line(missing)}", file=sys.stderr)
+    data_docs = next(d for d in sets if d.mount == "data-docs")
+    if data_docs.present:
+        if missing_assets():
+            print(
+                "papertrends docs: the Data Docs load their scripts and styles from CDNs (online "
+                "only): their npm packages are not installed (`make install` with npm on PATH)",
+                file=sys.stderr,
+            )
+        make_offline(data_docs.folder)  # a site written before papertrends served its assets
+    handler = docs.make_handler(sets, docs.index_page(sets, resolved.warehouse))
+    try:
+        server = docs.make_server(args.port, handler)
+    except OSError as err:
+        raise PapertrendsError(
+            f"{docs.HOST}:{args.port}: cannot serve there: {err.strerror} (try --port N)"
+        ) from err
+    port = server.server_address[1]
+    print(
+        f"docs of {resolved.warehouse} on http://{docs.HOST}:{port}/ (this machine only); "
+        "Ctrl-C stops",
+        flush=True,
+    )
+
+    def stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("papertrends docs: stopped", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.server_close()
+    return EXIT_OK
+
+
 def _search_lines(rows: list[dict]) -> str:
     """Two lines per paper: rank, score and title; then its primary topic, when it was listed
     and its code link."""
@@ -652,6 +715,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo: landing folder {resolved.raw_dir}, warehouse {resolved.warehouse}")
     code = _run_and_summarise(resolved, args.debug)
     print(f'query it: papertrends sql --warehouse {resolved.warehouse} "select ..."')
+    print(f"read its docs: papertrends docs --warehouse {resolved.warehouse}")
     return code
 
 

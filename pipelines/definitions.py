@@ -12,6 +12,7 @@ from pipelines.defs.automation import (
 from pipelines.defs.dbt import (
     WarehouseDbtCliResource,
     build_marts_job,
+    dbt_docs,
     dbt_project,
     ingest_and_build_job,
     warehouse_models,
@@ -31,7 +32,7 @@ from pipelines.settings import load_settings
 settings = load_settings()
 
 defs = dg.Definitions(
-    assets=[raw_layer, warehouse_models, trend_report],
+    assets=[raw_layer, warehouse_models, trend_report, dbt_docs],
     asset_checks=[raw_expectations, mart_expectations],
     jobs=[
         ingest_and_build_job,

@@ -90,6 +90,11 @@ def beside(warehouse: Path, what: str) -> Path:
     return warehouse.with_name(f"{warehouse.stem}-{what}")
 
 
+def dbt_docs_dir(warehouse: Path) -> Path:
+    """Where the dbt docs page of ``warehouse`` is written (``<dir>/<stem>-dbt-docs``)."""
+    return beside(warehouse, "dbt-docs")
+
+
 def raw_dir_is_default(raw_dir: str | Path | None) -> bool:
     """True when neither a flag nor ``PAPERTRENDS_RAW_DIR`` names the landing folder."""
     return not raw_dir and not os.environ.get(RAW_DIR_ENV)

@@ -22,6 +22,7 @@ SECTIONS = [
     "## c. `papertrends run` end to end on 3 dumps",
     "## d. Incremental `papertrends run`: 1 dump added, 3 dumps side by side",
     "## e. Time per dump",
+    "## f. Export: `papertrends export` of the 3-dump warehouse",
     "## Where the time goes",
     "## Machine",
 ]
@@ -84,6 +85,9 @@ def test_report_holds_the_figures(report: str) -> None:
         assert re.search(r"Peak RSS: [\d,]+ MB", split)
     per_dump = report.split("## e.")[1].split("## Where")[0]
     assert re.search(r"\| 3 \| \d+ \| \d+\.\d \| [\d,]+\.\d \|", per_dump)
+    export = report.split("## f. Export")[1].split("## Where")[0]
+    for fmt in ("parquet", "csv", "jsonl"):  # the raw layer's three tables in every format
+        assert re.search(rf"\| {fmt} \| 3 \| [1-9][\d,]* \| \d+\.\d \| \d+\.\d \|", export), fmt
     profile = report.split("## Where the time goes")[1].split("## Machine")[0]
     assert "store_event" in profile and "ingest_files" in profile
 

@@ -5,14 +5,10 @@ import base64
 import contextlib
 import datetime as dt
 import html
-import json
 import re
 import shutil
 import subprocess
-import time
-import urllib.request
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +27,7 @@ from pipelines.report.render import (
     write_report,
 )
 from pipelines.warehouse.connection import reader
+from tests.browser import BROWSER_FLAGS, CHROMIUM, visit
 
 SVG = "{http://www.w3.org/2000/svg}"
 TRICKY = '<script>alert("x")</script> & Co'
@@ -499,112 +496,6 @@ def test_trend_report_asset_writes_the_page_and_shows_the_main_chart(tmp_path):
 
 # --------------------------------------------------------------------------------------------
 # the page in a real browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-BROWSER_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
-]
-
-
-@dataclass
-class PageVisit:
-    """What Chromium saw while loading a page: requested URLs, console and log errors."""
-
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    n_charts_drawn: int = 0
-    title: str = ""
-
-
-def visit(url: str, user_data_dir: Path, timeout: float = 30.0) -> PageVisit:
-    """Load ``url`` in headless Chromium over the DevTools protocol and record what happened."""
-    from websockets.sync.client import connect
-
-    proc = subprocess.Popen(
-        [
-            CHROMIUM,
-            *BROWSER_FLAGS,
-            f"--user-data-dir={user_data_dir}",
-            "--remote-debugging-port=0",  # Chromium picks a free port, writes DevToolsActivePort
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + timeout
-    try:
-        port_file = user_data_dir / "DevToolsActivePort"
-        while not (port_file.is_file() and port_file.read_text().strip()):
-            assert proc.poll() is None, f"chromium exited with {proc.returncode}"
-            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
-            time.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
-            targets = json.load(answer)
-        ws_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
-        seen = PageVisit()
-        with connect(ws_url, max_size=None, open_timeout=10) as ws:
-            ids = iter(range(1, 10_000))
-
-            def receive(wait: float) -> dict:
-                message = json.loads(ws.recv(timeout=max(0.05, wait)))
-                method, params = message.get("method"), message.get("params", {})
-                if method == "Network.requestWillBeSent":
-                    seen.requests.append(params["request"]["url"])
-                elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
-                    seen.errors.append(f"console: {params['args']}")
-                elif method == "Runtime.exceptionThrown":
-                    seen.errors.append(f"exception: {params['exceptionDetails']}")
-                elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
-                    seen.errors.append(f"log: {params['entry']['text']}")
-                elif method == "Network.loadingFailed":
-                    seen.errors.append(f"failed request: {params}")
-                return message
-
-            def call(method: str, **params: object) -> dict:
-                call_id = next(ids)
-                ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
-                while True:
-                    message = receive(deadline - time.monotonic())
-                    if message.get("id") == call_id:
-                        assert "error" not in message, message
-                        return message.get("result", {})
-
-            for domain in ("Page", "Runtime", "Log", "Network"):
-                call(f"{domain}.enable")
-            call("Page.navigate", url=url)
-            while receive(deadline - time.monotonic()).get("method") != "Page.loadEventFired":
-                pass
-            settle = time.monotonic() + 1.0  # late console messages or requests
-            while time.monotonic() < settle:
-                try:
-                    receive(settle - time.monotonic())
-                except TimeoutError:
-                    break
-            drawn = call(
-                "Runtime.evaluate",
-                expression="[...document.querySelectorAll('svg[role=img]')]"
-                ".filter(s => s.getBoundingClientRect().width > 300).length",
-                returnByValue=True,
-            )
-            seen.n_charts_drawn = drawn["result"]["value"]
-            seen.title = call("Runtime.evaluate", expression="document.title")["result"]["value"]
-        return seen
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.report.render import _write_topic_pages
 from pipelines.report.topics import TopicPage, page_file_name
-from tests.test_report import CHROMIUM, visit
+from tests.browser import CHROMIUM, visit
 
 
 def test_page_names_are_the_topic_ids_or_a_safe_slug_with_a_hash():

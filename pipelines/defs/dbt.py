@@ -28,8 +28,9 @@ from pipelines.defs.metadata import table_metadata
 from pipelines.defs.partitions import run_month_window
 from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
-from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR
+from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR, dbt_docs_dir
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
+from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.metadata import logged_facts
 
@@ -293,12 +294,48 @@ def _asset_events(context: dg.AssetExecutionContext, invocation: Any) -> Iterato
             yield event
 
 
+DBT_DOCS = dg.AssetKey(["docs", "dbt_docs"])
+
+
+@dg.asset(
+    key=DBT_DOCS,
+    group_name="docs",
+    deps=[warehouse_models],
+    kinds={"dbt", "html"},
+    pool=WAREHOUSE_POOL,
+    description=(
+        "dbt's documentation site of the warehouse (every model, column and test with its "
+        "description, lineage, column types) as one page that needs no server and no network: "
+        "`dbt docs generate --static`, copied to <warehouse>-dbt-docs/index.html. Generated "
+        "again only when the dbt project or the warehouse's columns changed. `papertrends docs` "
+        "serves it with the Data Docs and the trend report."
+    ),
+)
+def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Write (or keep) the dbt docs page of the warehouse."""
+    path = Path(warehouse.database)
+    target = dbt_target_path(path)
+    docs = write_dbt_docs(
+        path, dbt_docs_dir(path), target.with_name(f"{target.name}-docs"), WRITER_WAIT_SECONDS
+    )
+    context.log.info(
+        f"dbt docs {'written to' if docs.generated else 'unchanged (same project and columns):'} "
+        f"{docs.page}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(docs.page)),
+            "generated": dg.MetadataValue.bool(docs.generated),
+        }
+    )
+
+
 # the raw layer's blocking checks (Great Expectations suites), then the models with their dbt
 # tests and the marts' suites, then the report drawn from them
 BUILD_SELECTION = (
     dg.AssetSelection.assets(warehouse_models)
     | dg.AssetSelection.checks_for_assets(RAW_DUMPS, RAW_SIGHTINGS, RAW_REJECTS)
-    | dg.AssetSelection.assets(TREND_REPORT)
+    | dg.AssetSelection.assets(TREND_REPORT, DBT_DOCS)
 )
 
 build_marts_job = dg.define_asset_job(
@@ -307,7 +344,7 @@ build_marts_job = dg.define_asset_job(
     description=(
         "Validate the raw layer (blocking Great Expectations suites), rebuild every dbt model "
         "(staging, intermediate, marts) with its dbt tests, validate the marts, then "
-        "render the trend report from the fresh marts."
+        "render the trend report from the fresh marts and the dbt docs."
     ),
 )
 
@@ -320,7 +357,7 @@ ingest_and_build_job = dg.define_asset_job(
     description=(
         "Load the new or changed dumps of the run's listing months into the raw layer, validate "
         "it (blocking Great Expectations suites), build the dbt models for the run's month "
-        "window with their tests, validate the marts and render the trend report: a saved dump "
-        "reaches the marts in one run."
+        "window with their tests, validate the marts and render the trend report and the dbt "
+        "docs: a saved dump reaches the marts in one run."
     ),
 )

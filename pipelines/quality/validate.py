@@ -7,7 +7,8 @@ SQLAlchemy 2.0 (2.1 breaks duckdb-engine's column reflection).
 
 Results are kept in a GX file context under the quality folder (``<quality>/gx``), so GX's Data
 Docs (``<quality>/gx/uncommitted/data_docs/local_site/index.html``) show every suite's latest
-and past validations. The outcome handed back is plain data (no GX objects): per suite, each
+and past validations, with the scripts and styles GX links from CDNs copied into the site
+(``offline_docs``), so they render offline too. The outcome handed back is plain data (no GX objects): per suite, each
 failed expectation with its table, column, observed value and a few offending rows.
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
+from pipelines.quality.offline_docs import make_offline
 from pipelines.quality.suites import SuiteFile
 from pipelines.warehouse.lock import writer_lock
 
@@ -169,17 +171,20 @@ def _prune_results(context, quality_dir: Path) -> None:
 
 def _build_data_docs(context, quality_dir: Path, suite_names: Sequence[str], kept: set) -> None:
     """Render the pages of this validation's results and suites, and the index; the whole site
-    only when there is none yet (rendering every kept result takes ~4 s, these ~1 s)."""
+    only when there is none yet (rendering every kept result takes ~4 s, these ~1 s). Then the
+    pages are made to load their scripts and styles from the site (``offline_docs``)."""
     if not (quality_dir / DATA_DOCS_INDEX).is_file():
         context.build_data_docs()
-        return
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-    )
+    else:
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
 
-    new = [key for key in context.validation_results_store.list_keys() if key not in kept]
-    suite_pages = [ExpectationSuiteIdentifier(name=name) for name in suite_names]
-    context.build_data_docs(resource_identifiers=[*new, *suite_pages])
+        new = [key for key in context.validation_results_store.list_keys() if key not in kept]
+        suite_pages = [ExpectationSuiteIdentifier(name=name) for name in suite_names]
+        context.build_data_docs(resource_identifiers=[*new, *suite_pages])
+    # the scripts and styles GX links from CDNs, served from the site (works offline)
+    make_offline((quality_dir / DATA_DOCS_INDEX).parent)
 
 
 def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[SuiteOutcome]:

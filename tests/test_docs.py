@@ -1,0 +1,259 @@
+"""The docs a user opens offline: Data Docs that load their scripts and styles from the site, dbt's
+docs as one page, and `papertrends docs` serving both with the trend report on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipelines.quality.offline_docs import (
+    ASSETS,
+    NODE_MODULES,
+    make_offline,
+    missing_assets,
+    rewrite_page,
+)
+from pipelines.settings import dbt_docs_dir
+from pipelines.warehouse.dbt_docs import mended_page, write_dbt_docs
+from tests.browser import CHROMIUM, visit
+from tests.conftest import BIN
+
+SITE = Path("gx/uncommitted/data_docs/local_site")
+# what a page loads (not the links a reader may follow): scripts, style sheets, images, icons
+LOADED = re.compile(r"<(?:script|img)\b[^>]*\bsrc=\"([^\"]+)\"|<link\b[^>]*\bhref=\"([^\"]+)\"")
+
+needs_packages = pytest.mark.skipif(
+    shutil.which("npm") is None and bool(missing_assets()),
+    reason="npm is not installed, so `make install` could not fetch the Data Docs' packages",
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
+)
+
+
+def _site(real_run) -> Path:
+    return Path(real_run.env["PAPERTRENDS_QUALITY_DIR"]) / SITE
+
+
+@needs_packages
+def test_every_cdn_file_comes_from_its_locked_package_at_the_version_gx_names():
+    assert missing_assets() == []
+    for asset in ASSETS:
+        version = json.loads((NODE_MODULES / asset.package / "package.json").read_text())["version"]
+        named = re.search(r"[@/-](\d+(?:\.\d+\.\d+)?)(?:/|\.min|$)", asset.url)[1]
+        # bootstrap-table's filter-control sheet: GX names 1.19.0 beside its 1.19.1 script
+        if asset.package == "bootstrap-table":
+            named = "1.19.1"
+        assert version == named or version.startswith(named + "."), (asset.url, version)
+
+
+@needs_packages
+def test_the_packages_files_have_the_integrity_hashes_gx_names():
+    import great_expectations
+
+    templates = Path(great_expectations.__file__).parent / "render/view/templates"
+    named = re.findall(
+        r'src="([^"]+)" integrity="sha384-([^"]+)"',
+        (templates / "js_script_imports.j2").read_text(),
+    )
+    assert len(named) == 2  # popper.js and bootstrap's script
+    by_url = {asset.url: asset for asset in ASSETS}
+    for url, digest in named:
+        asset = by_url[url]
+        data = (NODE_MODULES / asset.package / asset.path).read_bytes()
+        assert base64.b64encode(hashlib.sha384(data).digest()).decode() == digest, url
+
+
+def test_a_page_is_rewritten_to_relative_links_at_its_depth():
+    page = (
+        '<link href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css">'
+        '<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>'
+        '<script src="https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js" '
+        'integrity="sha384-x" crossorigin="anonymous"></script>'
+        '<script src="https://cdn.jsdelivr.net/npm/vega-lite@5"></script>'
+        '<img src="https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/'
+        'logo-long.png?d=20261207T064727Z&dataContextId=x">'
+        '<link rel="icon" href="../../../../static/images/favicon.ico">'
+        '<a href="https://greatexpectations.io">GX</a>'
+    )
+    rewritten = rewrite_page(page, "../../../../../")
+    assert LOADED.findall(rewritten) == [
+        ("", "../../../../../static/vendor/bootstrap/dist/css/bootstrap.min.css"),
+        ("../../../../../static/vendor/vega/build/vega.min.js", ""),
+        ("../../../../../static/vendor/bootstrap/dist/js/bootstrap.min.js", ""),
+        ("../../../../../static/vendor/vega-lite/build/vega-lite.min.js", ""),
+        ("../../../../../static/images/logo-long.png", ""),
+        ("", "../../../../../static/images/favicon.ico"),  # GX's link was one folder short
+    ]
+    assert '<a href="https://greatexpectations.io">' in rewritten  # a link, not a load
+    # a page opened from the disk may not make a CORS request: the local script goes without
+    assert "integrity" not in rewritten and "crossorigin" not in rewritten
+    assert rewrite_page(rewritten, "../../../../../") == rewritten
+
+
+def test_dbt_docs_page_asks_for_no_file_that_is_nowhere():
+    page = (
+        '<link rel="shortcut icon" href="${require(\'./assets/favicons/favicon.ico\')}"/>'
+        "<svg><use xlink:href=\"{{ getIcon(item.type, 'on') }}\"></use></svg>"
+    )
+    assert mended_page(page) == (
+        '<link rel="shortcut icon" href="data:,"/>'
+        "<svg><use ng-attr-xlink:href=\"{{ getIcon(item.type, 'on') }}\"></use></svg>"
+    )
+
+
+@needs_packages
+def test_every_data_docs_page_loads_only_files_of_the_site(real_run):
+    site = _site(real_run)
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10 and (site / "static/vendor").is_dir()
+    for page in pages:
+        for found in LOADED.findall(page.read_text(encoding="utf-8")):
+            link = next(filter(None, found))
+            if link.startswith("data:"):
+                continue
+            assert not re.match(r"[a-z]+:|//", link), f"{page}: loads {link}"
+            assert (page.parent / link).resolve().is_file(), f"{page}: {link} is not there"
+    # the style sheet's fonts, found relative to it
+    fonts = site / "static/vendor/@fortawesome/fontawesome-free/webfonts/fa-solid-900.woff2"
+    assert fonts.is_file()
+    assert make_offline(site) == 0  # nothing left to rewrite
+
+
+def test_dbt_docs_are_one_page_kept_while_project_and_columns_stay(real_run, tmp_path):
+    page = dbt_docs_dir(real_run.warehouse) / "index.html"
+    text = page.read_text(encoding="utf-8")
+    assert "model.papertrends.papers" in text and "MANIFEST.JSON INLINE DATA" not in text
+    assert '"send_anonymous_usage_stats": false' in text  # no tracker fetched from the web
+    kept = write_dbt_docs(real_run.warehouse, page.parent, tmp_path / "target", 5)
+    assert kept.generated is False and kept.page == page
+
+
+def test_docs_before_any_run_is_one_line_saying_how_to_make_them(papertrends):
+    result = papertrends("docs", "--port", "0")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no warehouse there yet" in result.stderr and "papertrends run" in result.stderr
+
+
+def test_docs_of_a_warehouse_without_any_says_which_command_writes_them(papertrends, cli_env):
+    import duckdb
+
+    duckdb.connect(cli_env["PAPERTRENDS_WAREHOUSE"]).close()
+    result = papertrends("docs", "--port", "0")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no docs yet" in result.stderr and "`papertrends build`" in result.stderr
+
+
+class DocsServer:
+    """`papertrends docs --port 0` running: its base URL, stopped with TERM on exit."""
+
+    def __init__(self, env: dict[str, str]):
+        self.proc = subprocess.Popen(
+            [str(BIN / "papertrends"), "docs", "--port", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first: list[str] = []
+        reader = threading.Thread(target=lambda: first.append(self.proc.stdout.readline()))
+        reader.start()
+        reader.join(60)
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", first[0] if first else "")
+        assert found, (first, self.proc.poll())
+        self.url = found[0]
+
+    def stop(self) -> tuple[int, str]:
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, err
+
+
+@needs_packages
+@needs_chromium
+def test_docs_serves_every_page_offline_without_failed_requests_or_errors(real_run, tmp_path):
+    server = DocsServer(real_run.env)
+    try:
+        base = server.url
+        with urllib.request.urlopen(base) as index:
+            assert index.headers["Content-Type"].startswith("text/html")
+        site = _site(real_run)
+        validation = next((site / "validations").rglob("*.html")).relative_to(site).as_posix()
+        rows = "document.querySelectorAll('table.ge-index-page-validation-results-table tbody tr')"
+        models = "document.querySelectorAll('a.menu-node[data-nav-unique-id^=\"model.\"]')"
+        pages = {
+            "index": ("", None, {"links": "[...document.querySelectorAll('#docs a')].length"}),
+            "data docs": (
+                "data-docs/",
+                f"{rows}.length > 0",
+                {
+                    "rows": f"{rows}.length",
+                    "icons": "document.fonts.check('900 16px \"Font Awesome 6 Free\"')",
+                },
+            ),
+            "validation": (
+                "data-docs/" + urllib.request.pathname2url(validation),
+                "document.querySelectorAll('table.table').length > 0",
+                {"bootstrap": "typeof jQuery === 'function' && typeof jQuery.fn.modal"},
+            ),
+            "dbt docs": (
+                "dbt/#!/model/model.papertrends.papers",
+                f"{models}.length > 0 && document.body.innerText.includes('first_seen')",
+                {
+                    "models": f"[...{models}].map(a => a.dataset.navUniqueId)",
+                    "types": "document.body.innerText.includes('VARCHAR')",  # from the catalog
+                },
+            ),
+            "report": ("report/", None, {"topics": "document.links.length"}),
+        }
+        for name, (path, wait_for, evaluate) in pages.items():
+            seen = visit(
+                base + path,
+                tmp_path / name.replace(" ", "-"),
+                timeout=60,
+                offline=True,
+                wait_for=wait_for,
+                evaluate=evaluate,
+            )
+            assert seen.errors == [], name
+            foreign = [u for u in seen.requests if not u.startswith((base, "data:"))]
+            assert foreign == [], name
+            if name == "index":
+                assert seen.values["links"] == 3
+            elif name == "data docs":
+                assert seen.values["rows"] >= 5 and seen.values["icons"] is True
+            elif name == "validation":
+                assert seen.values["bootstrap"] == "function"
+            elif name == "dbt docs":
+                assert "model.papertrends.papers" in seen.values["models"]
+                assert seen.values["types"] is True
+    finally:
+        code, err = server.stop()
+    assert code == 0 and "stopped" in err
+
+
+@needs_packages
+@needs_chromium
+def test_data_docs_and_dbt_docs_also_open_from_the_disk_offline(real_run, tmp_path):
+    rows = "document.querySelectorAll('table.ge-index-page-validation-results-table tbody tr')"
+    models = "document.querySelectorAll('a.menu-node[data-nav-unique-id^=\"model.\"]')"
+    for name, page, wait_for in (
+        ("data docs", _site(real_run) / "index.html", f"{rows}.length > 0"),
+        ("dbt docs", dbt_docs_dir(real_run.warehouse) / "index.html", f"{models}.length > 0"),
+    ):
+        url = page.resolve().as_uri()
+        seen = visit(url, tmp_path / name.replace(" ", "-"), 60, offline=True, wait_for=wait_for)
+        assert seen.errors == [], name
+        assert [u for u in seen.requests if not u.startswith(("file:", "data:"))] == [], name
