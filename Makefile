@@ -48,14 +48,17 @@ $(VENV)/.installed: pyproject.toml uv.lock | python-check $(if $(filter $(UV_HOM
 	@$(BIN)/python -W ignore -c "import pipelines.defs.dbt"
 	@touch $@
 
-# npm ci installs exactly the lockfile (no install scripts: .npmrc). Without npm, one line says
-# what that costs, and make goes on: everything else works, the Data Docs need the network.
+# npm ci installs exactly the lockfile (no install scripts: .npmrc). Without npm, or when npm
+# cannot reach its registry, one line says what that costs, and make goes on: everything else
+# works, the Data Docs need the network.
 $(DOCS_ASSETS): package.json package-lock.json
 	@if [ -z "$(NPM)" ]; then \
 		echo "make: npm not found: the Data Docs will load their scripts and styles from CDNs (online only); install Node.js and npm (sudo apt install npm) and run make install again"; \
 	else \
 		echo "installing the Data Docs' scripts and styles (npm ci into node_modules/)"; \
-		"$(NPM)" ci --silent --no-audit --no-fund --ignore-scripts && touch $@; \
+		"$(NPM)" ci --silent --no-audit --no-fund --ignore-scripts --fetch-retries=1 --fetch-timeout=30000 \
+			&& touch $@ \
+			|| echo "make: npm ci failed (no registry?): the Data Docs will load their scripts and styles from CDNs (online only); run make install again with the npm registry reachable"; \
 	fi
 
 # Without RAW_DIR: the dumps in data/raw/, or, while it holds none, the demo (a synthetic sample

@@ -484,6 +484,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
     from pipelines import docs
     from pipelines.quality.offline_docs import make_offline, missing_assets
+    from pipelines.warehouse.connection import READER_WAIT_SECONDS
+    from pipelines.warehouse.lock import writer_lock
 
     sets = docs.doc_sets(resolved)
     if not any(d.present for d in sets):
@@ -501,7 +503,12 @@ def _cmd_docs(args: argparse.Namespace) -> int:
                 "only): their npm packages are not installed (`make install` with npm on PATH)",
                 file=sys.stderr,
             )
-        make_offline(data_docs.folder)  # a site written before papertrends served its assets
+        try:  # a site written before papertrends served its assets (the writer's lock: a
+            # validation may be writing pages)
+            with writer_lock(resolved.warehouse, READER_WAIT_SECONDS):
+                make_offline(data_docs.folder)
+        except (PapertrendsError, OSError) as err:
+            print(f"papertrends docs: Data Docs pages not rewritten: {err}", file=sys.stderr)
     handler = docs.make_handler(sets, docs.index_page(sets, resolved.warehouse))
     try:
         server = docs.make_server(args.port, handler)

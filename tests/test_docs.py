@@ -24,7 +24,7 @@ from pipelines.quality.offline_docs import (
     rewrite_page,
 )
 from pipelines.settings import dbt_docs_dir
-from pipelines.warehouse.dbt_docs import mended_page, write_dbt_docs
+from pipelines.warehouse.dbt_docs import catalog_of, mended_page, write_dbt_docs
 from tests.browser import CHROMIUM, visit
 from tests.conftest import BIN
 
@@ -135,8 +135,68 @@ def test_dbt_docs_are_one_page_kept_while_project_and_columns_stay(real_run, tmp
     text = page.read_text(encoding="utf-8")
     assert "model.papertrends.papers" in text and "MANIFEST.JSON INLINE DATA" not in text
     assert '"send_anonymous_usage_stats": false' in text  # no tracker fetched from the web
-    kept = write_dbt_docs(real_run.warehouse, page.parent, tmp_path / "target", 5)
+    kept = write_dbt_docs(real_run.warehouse, page.parent)
     assert kept.generated is False and kept.page == page
+    # the catalog inlined holds the built relations' columns with DuckDB's types
+    start = text.index(',catalog:{"metadata"') + len(",catalog:")
+    catalog, _ = json.JSONDecoder().raw_decode(text, start)
+    papers = catalog["nodes"]["model.papertrends.papers"]
+    assert papers["columns"]["paper_id"]["type"] == "VARCHAR"
+    assert catalog["sources"]["source.papertrends.raw.dumps"]["metadata"]["schema"] == "raw"
+
+
+def test_the_dbt_docs_catalog_lists_built_relations_and_a_new_column_renders_again(tmp_path):
+    import duckdb
+
+    manifest = {
+        "nodes": {
+            "model.p.a": {
+                "resource_type": "model",
+                "schema": "marts",
+                "name": "a",
+                "alias": "a",
+                "database": "warehouse",
+                "unique_id": "model.p.a",
+            },
+            "model.p.b": {
+                "resource_type": "model",
+                "schema": "marts",
+                "name": "b",
+                "alias": "b",
+                "database": "warehouse",
+                "unique_id": "model.p.b",
+            },
+            "test.p.t": {
+                "resource_type": "test",
+                "schema": "marts",
+                "name": "t",
+                "database": "warehouse",
+                "unique_id": "test.p.t",
+            },
+        },
+        "sources": {},
+    }
+    catalog = catalog_of(
+        manifest, [("marts", "a", "x", "BIGINT", 1), ("marts", "a", "y", "DATE", 2)]
+    )
+    # b was never built and a test is no relation: only a, with its two typed columns
+    assert list(catalog["nodes"]) == ["model.p.a"]
+    assert catalog["nodes"]["model.p.a"]["columns"]["y"] == {
+        "type": "DATE",
+        "index": 2,
+        "name": "y",
+        "comment": None,
+    }
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts; create table marts.a (x bigint)")
+    out = tmp_path / "docs"
+    assert write_dbt_docs(warehouse, out).generated is True
+    assert write_dbt_docs(warehouse, out).generated is False  # same project and columns
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table marts.a add column y date")
+    assert write_dbt_docs(warehouse, out).generated is True  # a new column: rendered again
+    assert list((out).glob("*.partial")) == []
 
 
 def test_docs_before_any_run_is_one_line_saying_how_to_make_them(papertrends):

@@ -1,69 +1,90 @@
 """dbt's documentation site of the warehouse, as one page that needs no server and no network.
 
-``dbt docs generate --static`` writes ``static_index.html`` with the manifest (every model,
-column and test with its description) and the catalog (every built relation's columns and types,
-read from the warehouse) inlined, so the page reads no ``manifest.json``: it opens from the disk
-(a plain ``index.html`` fetches its JSON, which a ``file://`` page may not do) and from
-``papertrends docs``. It is copied to ``<warehouse>-dbt-docs/index.html`` with two links of
-dbt's page mended, each a request for a file that is nowhere (a 404 from any server):
+The page is what ``dbt docs generate --static`` writes: dbt's packaged ``index.html`` with the
+manifest (every model, column and test with its description) and the catalog (every built
+relation's columns and types) inlined in place of its two ``"... INLINE DATA"`` placeholders, so
+the page reads no ``manifest.json`` and opens from the disk as well as from ``papertrends docs``.
+It is rendered here, in-process, with dbt's own page file: the manifest is the one the install
+parsed (``dbt/target/manifest.json``, kept up to date by the dbt asset's preparation), and the
+catalog is made from ``information_schema.columns`` of the warehouse opened read-only: what dbt
+would ask the warehouse for, without dbt's start and full parse of a new target folder (26 s
+wall on a new warehouse, measured) and without taking the writer lock. dbt-duckdb's catalog holds
+names and types only (no row counts), and so does this one.
+
+Two links of dbt's page are mended, each a request for a file that is nowhere (a 404 from any
+server):
 
 * the menu's icon templates set an SVG ``<use xlink:href="{{ getIcon(...) }}">`` that the browser
   follows before AngularJS fills it in; AngularJS's ``ng-attr-xlink:href`` sets it once filled in;
 * the favicon link is a webpack placeholder never filled in (``${require('./assets/...')}``):
   it becomes an empty ``data:`` icon, as on the trend report's pages.
 
-dbt takes several seconds to start, and the catalog of dbt-duckdb holds only names and types (no
-row counts), so the page changes only when the dbt project or the warehouse's columns do: its
-fingerprint (of the parsed project and of ``information_schema.columns``) is kept beside it, and
-a build that changed neither leaves the page as it is.
+The page changes only when the project, the warehouse's columns, dbt or this module do: its
+fingerprint is kept beside it, and a build that changed none of them leaves the page as it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from pipelines.errors import PapertrendsError, WarehouseUnusable
-from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR
-from pipelines.warehouse.lock import writer_lock
+from pipelines.settings import DBT_PROJECT_DIR
 
 PAGE = "index.html"
 FINGERPRINT = ".fingerprint"
 # The project parsed at install (and again whenever it changes): its manifest stands for it.
 PARSED_PROJECT = DBT_PROJECT_DIR / "target" / "manifest.json"
-# The attached warehouse as dbt-duckdb names it (dbt/profiles.yml)
-DATABASE = "warehouse"
-DBT_TIMEOUT_SECONDS = 600
+MANIFEST_PLACEHOLDER = '"MANIFEST.JSON INLINE DATA"'
+CATALOG_PLACEHOLDER = '"CATALOG.JSON INLINE DATA"'
+# the resource types dbt catalogs (dbt.task.docs.generate: models, seeds, snapshots, sources)
+CATALOGUED = ("model", "seed", "snapshot")
 FAVICON_PLACEHOLDER = re.compile(r"href=\"\$\{require\('[^']*favicon[^']*'\)\}\"")
+# bumped when the page this module renders changes (the fingerprint includes it)
+PAGE_FORMAT = "2"
 
 
 @dataclass(frozen=True)
 class DbtDocs:
-    """The page written (or kept) and whether dbt ran for it."""
+    """The page written (or kept) and whether it was rendered again."""
 
     page: Path
     generated: bool
 
 
-def write_dbt_docs(warehouse: Path, out: Path, target_path: Path, wait_seconds: float) -> DbtDocs:
-    """Write dbt's documentation page of ``warehouse`` to ``out/index.html`` (dbt's files go to
-    ``target_path``), unless the page there is of the same project and columns. Waits up to
-    ``wait_seconds`` for a writer (ingestion, dbt build) to finish first."""
+def dbt_page_template() -> Path:
+    """dbt's packaged documentation page (``dbt/task/docs/index.html`` of dbt-core)."""
+    from dbt.task.docs import DOCS_INDEX_FILE_PATH
+
+    return Path(DOCS_INDEX_FILE_PATH)
+
+
+def write_dbt_docs(warehouse: Path, out: Path) -> DbtDocs:
+    """Write dbt's documentation page of ``warehouse`` to ``out/index.html``, unless the page
+    there is of the same project, columns and dbt. Reads the warehouse read-only."""
+    if not PARSED_PROJECT.is_file():
+        raise PapertrendsError(
+            f"{PARSED_PROJECT}: the dbt project is not parsed yet (run make install)"
+        )
+    manifest = PARSED_PROJECT.read_text(encoding="utf-8")
+    columns = _columns(warehouse)
+    fingerprint = _fingerprint(manifest, columns)
     page = out / PAGE
-    with writer_lock(warehouse, wait_seconds):
-        fingerprint = _fingerprint(warehouse)
-        stamp = out / FINGERPRINT
-        if page.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
-            return DbtDocs(page, generated=False)
-        _generate(warehouse, target_path)
+    stamp = out / FINGERPRINT
+    if page.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+        return DbtDocs(page, generated=False)
+    text = dbt_page_template().read_text(encoding="utf-8")
+    catalog = json.dumps(catalog_of(json.loads(manifest), columns))
+    text = text.replace(MANIFEST_PLACEHOLDER, manifest).replace(CATALOG_PLACEHOLDER, catalog)
     out.mkdir(parents=True, exist_ok=True)
-    partial = out / f".{PAGE}.partial"
-    text = (target_path / "static_index.html").read_text(encoding="utf-8")
+    # a name of this writer's own: two builds of one warehouse never share the partial file
+    partial = out / f".{PAGE}.{os.getpid()}.partial"
     partial.write_text(mended_page(text), encoding="utf-8")
     os.replace(partial, page)
     stamp.write_text(fingerprint)
@@ -76,61 +97,84 @@ def mended_page(page: str) -> str:
     return FAVICON_PLACEHOLDER.sub('href="data:,"', page)
 
 
-def _fingerprint(warehouse: Path) -> str:
+def catalog_of(manifest: dict, columns: list[tuple[str, str, str, str, int]]) -> dict:
+    """dbt's catalog artifact (v1) for the nodes and sources of ``manifest`` that exist in the
+    warehouse: ``columns`` are ``(schema, table, column, type, position)`` rows."""
+    by_relation: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+    for schema, table, column, data_type, position in columns:
+        by_relation.setdefault((schema, table), []).append((column, data_type, position))
+
+    def entry(node: dict, name: str) -> dict | None:
+        found = by_relation.get((node["schema"], name))
+        if found is None:  # not built yet (a model no build reached, an empty source)
+            return None
+        return {
+            "metadata": {
+                "type": "BASE TABLE",
+                "schema": node["schema"],
+                "name": name,
+                "database": node["database"],
+                "comment": None,
+                "owner": None,
+            },
+            "columns": {
+                column: {"type": data_type, "index": position, "name": column, "comment": None}
+                for column, data_type, position in found
+            },
+            "stats": {
+                "has_stats": {
+                    "id": "has_stats",
+                    "label": "Has Stats?",
+                    "value": False,
+                    "include": False,
+                    "description": "Indicates whether there are statistics for this table",
+                }
+            },
+            "unique_id": node["unique_id"],
+        }
+
+    nodes = {
+        uid: entry(node, node.get("alias") or node["name"])
+        for uid, node in manifest.get("nodes", {}).items()
+        if node.get("resource_type") in CATALOGUED
+    }
+    sources = {
+        uid: entry(source, source.get("identifier") or source["name"])
+        for uid, source in manifest.get("sources", {}).items()
+    }
+    return {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1.json",
+            "dbt_version": metadata.version("dbt-core"),
+            "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "invocation_id": None,
+            "env": {},
+        },
+        "nodes": {uid: found for uid, found in nodes.items() if found is not None},
+        "sources": {uid: found for uid, found in sources.items() if found is not None},
+        "errors": None,
+    }
+
+
+def _columns(warehouse: Path) -> list[tuple[str, str, str, str, int]]:
     import duckdb
 
-    digest = hashlib.sha256()
-    digest.update(PARSED_PROJECT.read_bytes() if PARSED_PROJECT.is_file() else b"")
+    from pipelines.warehouse.connection import reader
+
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            rows = con.execute(
-                "select table_schema, table_name, column_name, data_type "
-                "from information_schema.columns order by all"
+        with reader(warehouse) as con:  # waits for a writer to let go, as a run's reads do
+            return con.execute(
+                "select table_schema, table_name, column_name, data_type, ordinal_position "
+                "from information_schema.columns "
+                "where table_catalog = current_database() order by all"
             ).fetchall()
     except duckdb.Error as err:
         raise WarehouseUnusable(f"{warehouse}: cannot read it: {err}") from err
-    digest.update(repr(rows).encode())
+
+
+def _fingerprint(manifest: str, columns: list[tuple[str, str, str, str, int]]) -> str:
+    digest = hashlib.sha256()
+    for part in (PAGE_FORMAT, metadata.version("dbt-core"), manifest, repr(columns)):
+        digest.update(part.encode())
+        digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _generate(warehouse: Path, target_path: Path) -> None:
-    """``dbt docs generate --static`` without compiling: the page is made of the parsed project
-    (every description; ``--no-compile`` reads it from the target folder, where the install's
-    parse is put) and the catalog, read from the warehouse attached read-only
-    (``papertrends sql`` may be reading)."""
-    target_path.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(PARSED_PROJECT, target_path / "manifest.json")
-    env = {
-        **os.environ,
-        "PAPERTRENDS_WAREHOUSE": str(warehouse),
-        "PAPERTRENDS_DBT_READ_ONLY": "True",
-        # the page loads dbt's usage tracker from the web when the manifest allows it
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(Path(DBT_BIN_DIR) / "dbt"),
-        "--quiet",
-        "docs",
-        "generate",
-        "--static",
-        "--no-compile",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target_path),
-    ]
-    done = subprocess.run(
-        command,
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=DBT_TIMEOUT_SECONDS,
-    )
-    if done.returncode != 0 or not (target_path / "static_index.html").is_file():
-        said = (done.stdout + done.stderr).strip().splitlines()
-        raise PapertrendsError(
-            f"dbt docs generate failed: {said[-1] if said else f'exit {done.returncode}'}"
-        )
