@@ -114,7 +114,16 @@ def make_handler(sets: tuple[DocSet, ...], index: str) -> type[http.server.BaseH
             super().do_HEAD()
 
         def _special(self) -> bool:
+            # a page of another site whose name was made to resolve to 127.0.0.1 (DNS
+            # rebinding) sends its own name as Host: only this machine's names are served
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+            if host not in ("127.0.0.1", "localhost"):
+                self.send_error(421, "Misdirected request: served to 127.0.0.1 only")
+                return True
             path = urllib.parse.urlsplit(self.path).path
+            if any(part.startswith(".") for part in path.split("/")):  # .fingerprint, .stamps
+                self.send_error(404, "Not found")
+                return True
             if path in ("/", "/index.html"):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -317,3 +317,39 @@ def test_data_docs_and_dbt_docs_also_open_from_the_disk_offline(real_run, tmp_pa
         seen = visit(url, tmp_path / name.replace(" ", "-"), 60, offline=True, wait_for=wait_for)
         assert seen.errors == [], name
         assert [u for u in seen.requests if not u.startswith(("file:", "data:"))] == [], name
+
+
+def test_the_docs_server_serves_its_folders_only_and_to_this_machine_only(tmp_path):
+    import http.client
+
+    from pipelines import docs
+
+    site = tmp_path / "report"
+    site.mkdir()
+    (site / "index.html").write_text("<p>report</p>", encoding="utf-8")
+    (site / ".fingerprint").write_text("x", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    sets = (docs.DocSet("report", site, "Report", "", ""),)
+    server = docs.make_server(0, docs.make_handler(sets, "<p>index</p>"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+
+    def get(path: str, host: str = f"127.0.0.1:{port}") -> tuple[int, bytes]:
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        con.putrequest("GET", path, skip_host=True)
+        con.putheader("Host", host)
+        con.endheaders()
+        response = con.getresponse()
+        return response.status, response.read()
+
+    try:
+        assert get("/") == (200, b"<p>index</p>")
+        assert get("/report/") == (200, b"<p>report</p>")
+        assert get("/report/", host=f"localhost:{port}")[0] == 200
+        for path in ("/report/../secret.txt", "/report/%2e%2e/secret.txt", "/secret.txt"):
+            assert get(path)[0] == 404, path
+        assert get("/report/.fingerprint")[0] == 404  # the pages' own bookkeeping
+        assert get("/report/", host="evil.example")[0] == 421  # DNS rebinding
+    finally:
+        server.shutdown()
+        server.server_close()
