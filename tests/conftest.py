@@ -106,6 +106,8 @@ SLOW_UNITS = {
     "tests/test_empty.py::only_rejected_run": 45,
     "tests/test_instance.py::test_an_old_dagster_home_opens_and_runs": 55,
     "tests/test_upgrade.py::upgraded": 270,
+    "tests/test_kills.py::scene": 420,
+    "tests/test_soak.py::soaked": 400,
     "tests/test_benchmarks.py::report": 45,
     "tests/test_topics.py::edge_warehouse": 41,
     "tests/test_retitled.py::retitled": 120,
