@@ -16,7 +16,7 @@ WAREHOUSE ?= $(PAPERTRENDS_WAREHOUSE)
 DEFAULT_RAW_DIR := data/raw
 SAMPLE_DUMPS ?= 30
 
-.PHONY: run test install bench python-check
+.PHONY: run test install bench soak python-check
 
 install: $(VENV)/.installed
 
@@ -67,3 +67,10 @@ test: install
 BENCH_SIZE ?= full
 bench: install
 	$(BIN)/python -m benchmarks.run --size $(BENCH_SIZE)
+
+# Kills during every stage and a soak under the daemon (see reliability/soak.py): writes its
+# figures into RELIABILITY.md; data goes to /tmp/papertrends-soak. SOAK_SIZE=full (10 kills per
+# stage, 200 dumps saved under `papertrends ui`: about two hours here), medium or tiny.
+SOAK_SIZE ?= full
+soak: install
+	$(BIN)/python -m reliability.soak --size $(SOAK_SIZE)

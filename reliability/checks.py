@@ -23,6 +23,22 @@ def fast_dir(prefix: str = "papertrends-rel-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
 
 
+def env_for(root: Path, raw: Path, warehouse: Path, home: Path) -> dict[str, str]:
+    """This environment with papertrends' paths set: landing folder, warehouse, DAGSTER_HOME,
+    and the report and quality folders under ``root``."""
+    env = dict(os.environ)
+    env.update(
+        PAPERTRENDS_RAW_DIR=str(raw),
+        PAPERTRENDS_WAREHOUSE=str(warehouse),
+        PAPERTRENDS_REPORTS_DIR=str(root / "reports"),
+        PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
+        DAGSTER_HOME=str(home),
+    )
+    # set in this process by importing pipelines.defs.dbt: the command must derive its own
+    env.pop("DBT_LOG_FILE_MAX_BYTES", None)
+    return env
+
+
 def raw_snapshot(warehouse: Path) -> dict[str, list]:
     """The raw layer's rows, without the load timestamps (a clean run is compared by content)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -30,22 +30,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.dumps.synth import write_dumps
-from reliability.checks import consistent, fast_dir, marts_content, marts_differ
+from reliability.checks import consistent, env_for, fast_dir, marts_content, marts_differ
 
 BIN = Path(sys.executable).parent
 STAGES = ("dbt", "checks", "report", "export")
-
-
-def env_for(root: Path, raw: Path, warehouse: Path, home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PAPERTRENDS_RAW_DIR=str(raw),
-        PAPERTRENDS_WAREHOUSE=str(warehouse),
-        PAPERTRENDS_REPORTS_DIR=str(root / "reports"),
-        PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
-        DAGSTER_HOME=str(home),
-    )
-    return env
 
 
 def cli(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
