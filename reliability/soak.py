@@ -30,7 +30,7 @@ REPORT = Path(__file__).resolve().parents[1] / "RELIABILITY.md"
 START, END = "<!-- soak:start -->", "<!-- soak:end -->"
 SIZES = {"full": (10, 200), "medium": (3, 60), "tiny": (1, 8)}
 # knobs the soak turns down so that pruning and caps act within its length (README: knobs)
-SOAK_KNOBS = {"PAPERTRENDS_KEEP_RUNS": "40"}
+SOAK_KNOBS = {"PAPERTRENDS_KEEP_RUNS": os.environ.get("PAPERTRENDS_KEEP_RUNS", "40")}
 
 
 def _mb(n: int) -> str:
