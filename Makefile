@@ -20,7 +20,7 @@ SAMPLE_DUMPS ?= 30
 NPM ?= $(shell command -v npm 2>/dev/null)
 DOCS_ASSETS := node_modules/.installed
 
-.PHONY: run test install bench python-check
+.PHONY: run test install bench soak python-check
 
 install: $(VENV)/.installed $(DOCS_ASSETS)
 
@@ -84,3 +84,10 @@ test: install
 BENCH_SIZE ?= full
 bench: install
 	$(BIN)/python -m benchmarks.run --size $(BENCH_SIZE)
+
+# Kills during every stage and a soak under the daemon (see reliability/soak.py): writes its
+# figures into RELIABILITY.md; data goes to /tmp/papertrends-soak. SOAK_SIZE=full (10 kills per
+# stage, 200 dumps saved under `papertrends ui`: about two hours here), medium or tiny.
+SOAK_SIZE ?= full
+soak: install
+	$(BIN)/python -m reliability.soak --size $(SOAK_SIZE)

@@ -16,7 +16,7 @@ from pipelines.defs.ingest import ingest_job, last_month_range, pending_month_ra
 from pipelines.defs.partitions import range_tags
 from pipelines.defs.quality import check_dbt_tests_job, check_suites_job
 from pipelines.defs.report import report_job
-from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs
+from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs, prune_run_history
 from pipelines.errors import PapertrendsError, WarehouseUnusable, os_error_line
 from pipelines.quality.summary import CheckOutcome, QualitySummary
 from pipelines.settings import Settings, prepare_dagster_home
@@ -135,6 +135,7 @@ def _instance(settings: Settings) -> dg.DagsterInstance:
         instance.event_log_storage.get_maximum_record_id()
         instance.all_instigator_state()
         fail_orphaned_cli_runs(instance)  # a killed CLI run would stay STARTED forever
+        prune_run_history(instance)  # the oldest finished runs beyond PAPERTRENDS_KEEP_RUNS
     return instance
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import shutil
@@ -27,6 +28,9 @@ DEFAULT_FIRST_MONTH = "2023-05"
 # The event log papertrends' instance config selected up to schema version 3 (now Dagster's own).
 OLD_EVENT_LOG_MODULE = "pipelines.event_log"
 OUR_CONFIG_HEADER = "# Dagster instance configuration for papertrends."
+# SHA-256 of earlier templates copied into DAGSTER_HOMEs unchanged since: replaced by the current
+# one on the next command (the template before tick retention was added to it).
+EARLIER_TEMPLATES = {"a475969395f830496e5a370e7945dd452fea34855488b0ee95b1ae4a7a3eda05"}
 
 
 @dataclass(frozen=True)
@@ -139,8 +143,8 @@ def prepare_dagster_home(settings: Settings) -> Path:
 
 
 def upgrade_instance_config(config: Path) -> bool:
-    """Replace ``config`` by the project's template when it is a copy of an older papertrends
-    template naming ``pipelines.event_log`` (returns True); a config of the user's own naming
+    """Replace ``config`` by the project's template when it is an unchanged copy of an earlier
+    template or a papertrends template naming ``pipelines.event_log`` (returns True); a config of the user's own naming
     that module is left alone and is a one-line error saying what to change."""
     from pipelines.errors import SettingInvalid
 
@@ -148,6 +152,10 @@ def upgrade_instance_config(config: Path) -> bool:
         text = config.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False  # Dagster will say what is wrong with it
+    earlier = hashlib.sha256(text.encode()).hexdigest() in EARLIER_TEMPLATES
+    if earlier and INSTANCE_TEMPLATE.exists():
+        shutil.copyfile(INSTANCE_TEMPLATE, config)
+        return True
     if not re.search(rf"^\s*module:\s*['\"]?{re.escape(OLD_EVENT_LOG_MODULE)}\b", text, re.M):
         return False
     if text.startswith(OUR_CONFIG_HEADER) and INSTANCE_TEMPLATE.exists():

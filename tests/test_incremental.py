@@ -14,12 +14,11 @@ import duckdb
 
 from pipelines.dumps.identity import paper_id_of
 from pipelines.dumps.synth import write_dumps
+from reliability.checks import marts_content as _marts
 from tests.conftest import BIN, isolated_env
 from tests.dumpkit import compose_dump, write_dump
 
 PROJECT = Path(__file__).resolve().parents[1]
-# columns that say when a row was written, not what it holds
-STAMPS = {"updated_at", "matched_at", "extracted_at", "scored_at"}
 
 
 def _cli(env: dict[str, str], *args: str) -> None:
@@ -44,66 +43,6 @@ def _full_refresh(warehouse: Path, tmp: Path) -> Path:
     )
     assert result.returncode == 0, result.stdout[-3000:]
     return copy
-
-
-# tables outside the marts kept up to date by difference or merge: they must be a full build's
-KEPT_BY_DIFFERENCE = {
-    "intermediate.int_surface_counts": (
-        "select * exclude (updated_at) from intermediate.int_surface_counts order by all"
-    ),
-    # retitled papers: the titles matched by their abstracts
-    "intermediate.int_paper_aliases": (
-        "select * exclude (changed_at) from intermediate.int_paper_aliases "
-        "where n_titles > 1 order by all"
-    ),
-    # the search index: postings and documents merged by paper, terms and stats recounted
-    "search.search_postings": (
-        "select * exclude (indexed_at) from search.search_postings order by all"
-    ),
-    "search.search_documents": (
-        "select * exclude (indexed_at) from search.search_documents order by all"
-    ),
-    "search.search_terms": "select * from search.search_terms order by all",
-    "search.similar_signatures": (
-        "select * exclude (indexed_at, signed_at) from search.similar_signatures order by all"
-    ),
-    "search.search_stats": "select * from search.search_stats",
-    # a pair at 0 papers stays until the next build (its stamp is the watermark)
-    "intermediate.int_topic_term_counts": (
-        "select topic, term_id, n_papers, rules_version, extraction_version "
-        "from intermediate.int_topic_term_counts where n_papers <> 0 order by all"
-    ),
-}
-
-
-def _marts(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every table of the marts schema and the counts kept by difference, rows sorted, write
-    stamps left out."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
-            ).fetchall()
-        ]
-        found = {}
-        for table in tables:
-            columns = [
-                f'"{name}"'
-                for (name,) in con.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'marts' and table_name = ? order by ordinal_position",
-                    [table],
-                ).fetchall()
-                if name not in STAMPS
-            ]
-            found[table] = con.execute(
-                f"select {', '.join(columns)} from marts.{table} order by all"
-            ).fetchall()
-        for table, query in KEPT_BY_DIFFERENCE.items():
-            found[table] = con.execute(query).fetchall()
-    return found
 
 
 def _assert_same_as_full_refresh(warehouse: Path, tmp: Path) -> None:

@@ -45,6 +45,15 @@ def test_an_old_papertrends_config_is_replaced_a_users_own_is_left_alone(tmp_pat
     assert "delete that section" in message
     assert (home / "dagster.yaml").read_text() == own  # untouched
 
+    # the template before tick retention, copied unchanged: replaced too
+    earlier = subprocess.run(
+        ["git", "show", "6c71119:dagster.yaml"], capture_output=True, text=True, check=False
+    ).stdout
+    if earlier:  # (a checkout with its history)
+        (home / "dagster.yaml").write_text(earlier)
+        prepare_dagster_home(settings)
+        assert (home / "dagster.yaml").read_text() == INSTANCE_TEMPLATE.read_text()
+
     mine = "# mine\ntelemetry:\n  enabled: false\n"
     (home / "dagster.yaml").write_text(mine)
     prepare_dagster_home(settings)

@@ -36,6 +36,11 @@ from pipelines.landing import scan_landing
 from pipelines.warehouse import connection
 from pipelines.warehouse.load import ingest_files
 from pipelines.warehouse.schema import SCHEMA_VERSION
+from reliability.checks import consistent as _consistent
+from reliability.checks import fast_dir as _fast_dir
+from reliability.checks import file_hashes as _hashes
+from reliability.checks import raw_snapshot as _snapshot
+from reliability.checks import writer_lock_held as _writer_lock_held
 from tests.conftest import BIN
 from tests.dumpkit import CHROME, compose_dump, paper, write_dump
 
@@ -44,14 +49,6 @@ MTIME = 1_788_264_000.0  # 2026-09-01 12:00 UTC
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-
-def _fast_dir() -> Path:
-    """A fresh folder on tmpfs when there is one, for DAGSTER_HOME: Dagster's event log syncs once
-    per event, which on a disk makes a 200-partition run about twice as slow (same behaviour)."""
-    shm = Path("/dev/shm")
-    base = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-    return Path(tempfile.mkdtemp(prefix="papertrends-rel-", dir=base))
 
 
 @pytest.fixture
@@ -108,72 +105,11 @@ def _one_line_error(result, *needles: str) -> None:
         assert needle in err, err
 
 
-def _snapshot(warehouse: Path) -> dict[str, list]:
-    """The raw layer's rows, without the load timestamps (a clean run is compared by content)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {
-            "dumps": con.execute(
-                "select * exclude (ingested_at) from raw.dumps order by dump_id"
-            ).fetchall(),
-            "sightings": con.execute(
-                "select * from raw.sightings order by dump_id, position"
-            ).fetchall(),
-            "rejects": con.execute(
-                "select * exclude (rejected_at) from raw.rejects order by all"
-            ).fetchall(),
-        }
-
-
-def _consistent(warehouse: Path) -> dict[str, int]:
-    """Invariants that hold after any interruption; returns counts of the raw layer."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = {
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'raw'"
-            ).fetchall()
-        }
-        if "sightings" not in tables:
-            return {"dumps": 0, "sightings": 0}
-        doubled = con.execute(
-            "select count(*) from (select dump_id, position from raw.sightings "
-            "group by all having count(*) > 1)"
-        ).fetchone()[0]
-        assert doubled == 0, "doubled (dump_id, position)"
-        doubled_versions = con.execute(
-            "select count(*) - count(distinct dump_id) from raw.dumps"
-        ).fetchone()[0]
-        assert doubled_versions == 0, "doubled dump_id"
-        # every dump is wholly loaded or absent: its row count matches its listings
-        partial = con.execute(
-            "select count(*) from raw.dumps d left join (select dump_id, count(*) n "
-            "from raw.sightings group by 1) s using (dump_id) "
-            "where coalesce(s.n, 0) <> case when d.status = 'loaded' then d.n_sightings else 0 end"
-        ).fetchone()[0]
-        assert partial == 0, "a dump's listings do not match its n_sightings"
-        orphans = con.execute(
-            "select count(*) from raw.sightings where dump_id not in "
-            "(select dump_id from raw.dumps where status = 'loaded')"
-        ).fetchone()[0]
-        assert orphans == 0, "listings without a loaded dump"
-        return {
-            "dumps": con.execute("select count(*) from raw.dumps").fetchone()[0],
-            "sightings": con.execute("select count(*) from raw.sightings").fetchone()[0],
-        }
-
-
 def _reference(raw: Path, warehouse: Path) -> dict[str, list]:
     """What a clean, uninterrupted load of ``raw`` builds (the loader the asset runs)."""
     with duckdb.connect(str(warehouse)) as con:
         ingest_files(con, scan_landing(raw))
     return _snapshot(warehouse)
-
-
-def _hashes(folder: Path) -> dict[str, tuple[str, int]]:
-    return {
-        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-        for p in sorted(folder.iterdir())
-    }
 
 
 def _file_hash(path: Path) -> str:
@@ -188,21 +124,6 @@ def _hostile_files(raw: Path) -> None:
     write_dump(raw, "zz_page.html", "<!DOCTYPE html><html><body>x</body></html>", MTIME)
     lost = compose_dump([paper("LOSTA"), paper("KEPTB")]).replace(paper("LOSTA")[1] + "\n\n", "")
     write_dump(raw, "zz_lost_abstract.txt", lost, MTIME)
-
-
-def _writer_lock_held(warehouse: Path) -> bool:
-    try:
-        fd = os.open(f"{warehouse}.lock", os.O_RDWR)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------------------------

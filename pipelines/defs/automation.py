@@ -23,7 +23,7 @@ from pipelines.defs.partitions import (
     unholdable_reason,
 )
 from pipelines.defs.resources import LandingFolder
-from pipelines.defs.runs import fail_orphaned_cli_runs
+from pipelines.defs.runs import fail_orphaned_cli_runs, prune_run_history
 from pipelines.dumps.identity import content_hash
 from pipelines.landing import read_listing_date
 
@@ -151,6 +151,8 @@ def marts_after_ingest_sensor(context: dg.SensorEvaluationContext):
     if raw is None:
         return dg.SkipReason("nothing ingested yet")
     (marts, *_) = instance.fetch_materializations(MARTS_PAPERS, limit=1).records or [None]
+    # the run history is capped here (PAPERTRENDS_KEEP_RUNS), never the two runs read above
+    prune_run_history(instance, protect={r.run_id for r in (raw, marts) if r is not None})
     if marts is not None and marts.storage_id > raw.storage_id:
         return dg.SkipReason("the marts were built after the last ingestion")
     fail_orphaned_cli_runs(instance)  # a killed `papertrends build` is not "running"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -30,6 +31,7 @@ from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import PapertrendsError
 from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR, dbt_docs_dir
+from pipelines.warehouse.compact import compact_if_it_pays
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
@@ -45,6 +47,21 @@ if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
 # (dbt/macros/log_relation_facts.sql; lines starting with FACTS_PREFIX).
 os.environ.setdefault("PAPERTRENDS_DBT_UI_FACTS", "1")
 FACTS_PREFIX = "papertrends-facts "
+
+# dbt appends every build's debug log (about 5 MB for a small warehouse) to dbt.log in the target
+# folder and rolls it over at DBT_LOG_FILE_MAX_BYTES, keeping 5 old files: its default of 10 MB
+# lets one warehouse's logs reach 60 MB. PAPERTRENDS_DBT_LOG_MB (default 2) caps them at 6 x that.
+DBT_LOG_MB_ENV = "PAPERTRENDS_DBT_LOG_MB"
+
+
+def _dbt_log_max_bytes() -> int:
+    try:
+        return max(int(float(os.environ.get(DBT_LOG_MB_ENV, "2")) * 1e6), 100_000)
+    except ValueError:  # not a number: the default
+        return 2_000_000
+
+
+os.environ.setdefault("DBT_LOG_FILE_MAX_BYTES", str(_dbt_log_max_bytes()))
 
 # A run whose month window is this short builds with this many dbt threads (see dbt_build_args).
 PARALLEL_WINDOW_MONTHS = 3
@@ -187,6 +204,22 @@ def warehouse_models(
     # any other writer first.
     with writer_lock(path, WRITER_WAIT_SECONDS):
         yield from _dbt_build(context, dbt, dbt_target_path(path), args)
+        _compact(context, path)
+
+
+def _compact(context: dg.AssetExecutionContext, path: Path) -> None:
+    """Give back the space the build freed when it pays (pipelines/warehouse/compact.py); a
+    failed compaction leaves the file as it was and only warns."""
+    try:
+        done = compact_if_it_pays(path)
+    except (duckdb.Error, OSError, RuntimeError, PapertrendsError) as err:
+        context.log.warning(f"{path}: not compacted: {str(err).strip().splitlines()[0]}")
+        return
+    if done is not None:
+        context.log.info(
+            f"{path}: compacted from {done.before_bytes / 1e6:.1f} MB to "
+            f"{done.after_bytes / 1e6:.1f} MB (free space given back)"
+        )
 
 
 def dbt_build_args(tags: Mapping[str, str]) -> list[str]:

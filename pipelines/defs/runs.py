@@ -8,8 +8,10 @@ process is gone is marked failed by the next CLI command or sensor tick that loo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+from pathlib import Path
 
 import dagster as dg
 
@@ -55,3 +57,46 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process: alive
         return True
     return True
+
+
+KEEP_RUNS_ENV = "PAPERTRENDS_KEEP_RUNS"
+DEFAULT_KEEP_RUNS = 500
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+
+
+def keep_runs_from_env() -> int:
+    """``PAPERTRENDS_KEEP_RUNS`` (default 500): finished runs kept in Dagster's history; 0 keeps
+    every run."""
+    value = os.environ.get(KEEP_RUNS_ENV, "").strip()
+    return int(value) if value.isdigit() else DEFAULT_KEEP_RUNS
+
+
+def prune_run_history(
+    instance: dg.DagsterInstance, keep: int | None = None, protect: set[str] = frozenset()
+) -> int:
+    """Delete the oldest finished runs (their records, events and captured logs) beyond the
+    newest ``keep``, not those in ``protect`` (the runs holding the materializations the
+    sensors read). Without it every landing adds a run and its event log for good (about
+    0.3 MB each with SQLite). Pruned in bites of a tenth, so a tick does nothing most times."""
+    keep = keep_runs_from_env() if keep is None else keep
+    if keep <= 0:
+        return 0
+    finished = dg.RunsFilter(statuses=FINISHED)
+    excess = instance.get_runs_count(finished) - keep
+    if excess <= max(keep // 10, 1):
+        return 0
+    oldest = instance.get_run_records(finished, limit=excess, ascending=True)
+    deleted = 0
+    for record in oldest:
+        run_id = record.dagster_run.run_id
+        if run_id in protect:
+            continue
+        instance.delete_run(run_id)
+        with contextlib.suppress(Exception):  # captured stdout/stderr of the run's steps
+            instance.compute_log_manager.delete_logs(prefix=[run_id])
+        # the SQLite event log keeps an emptied database file per run: remove it too
+        run_db = Path(instance.root_directory) / "history" / "runs" / f"{run_id}.db"
+        with contextlib.suppress(OSError):
+            run_db.unlink(missing_ok=True)
+        deleted += 1
+    return deleted

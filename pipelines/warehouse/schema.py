@@ -10,6 +10,12 @@ possible, or the warehouse is newer than this code, it fails with one line sayin
   a doubled listing or file version cannot be written, whatever a loader does. No column changes.
 * Version 3: ``raw.warehouse_info.landing_folder``, the landing folder the warehouse is built
   from (set by its first ingestion after the upgrade); another folder is refused in one line.
+* Version 4: the layers dbt builds are those of month partitions and incremental models. A
+  warehouse of an older release had per-file partitions and other model layouts (``term_trends``
+  was a table without ``period_papers``, ``int_paper_terms`` one row per phrase): its dbt schemas
+  are dropped, so the next build makes every model again from the raw layer, which holds all the
+  data (the marts are derived from it alone), and its per-file ``partition_key`` values become
+  the month of the listing date.
 """
 
 from __future__ import annotations
@@ -92,16 +98,29 @@ def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table raw.warehouse_info add column if not exists landing_folder varchar")
 
 
+# Every schema dbt builds into (dbt_project.yml): derived from the raw layer alone.
+DBT_SCHEMAS = ("staging", "intermediate", "marts", "search", "seeds")
+
+
 def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
-    # int_paper_terms became one row per paper (a dbt Python model with lists of ids); the
-    # table of the SQL model (one row per phrase) cannot be changed into it in place, so it goes
-    # and the next dbt build extracts every paper again (its downstream counts follow)
-    old_layout = con.execute(
-        "select count(*) from information_schema.columns where table_catalog = current_database() "
-        "and table_schema = 'intermediate' and table_name = 'int_paper_terms' and column_name = 'term_id'"
-    ).fetchone()[0]
-    if old_layout:
-        con.execute("drop table intermediate.int_paper_terms")
+    # The models of an older release (before month partitions and incremental trends) cannot be
+    # carried on incrementally: an incremental model would merge into a table of another layout
+    # (a Binder Error, or worse rows of the old rules). They go, and the next dbt build makes
+    # them again from the raw layer.
+    for schema in DBT_SCHEMAS:
+        con.execute(f"drop schema if exists {schema} cascade")
+    # per-file partition keys (the file name) become the month of the listing date; a duplicate
+    # without a listing date takes its original's month, as the loader does
+    con.execute(
+        """
+        update raw.dumps as d set partition_key = coalesce(
+            strftime(d.listing_date, '%Y-%m'),
+            (select strftime(o.listing_date, '%Y-%m') from raw.dumps as o
+             where o.dump_id = d.duplicate_of),
+            '')
+        where d.partition_key <> '' and not regexp_full_match(d.partition_key, '[0-9]{4}-[0-9]{2}')
+        """
+    )
 
 
 # MIGRATIONS[n] turns a version-n warehouse into version n + 1.
