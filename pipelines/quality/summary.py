@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# The trend report's step (its asset key reports/trend_report): the one step a failed mart
-# suite holds back.
+# The trend report's step (its asset key reports/trend_report) and the dbt docs page's
+# (docs/dbt_docs): the steps after the marts, which a failed mart suite holds back.
 REPORT_STEP = "reports__trend_report"
+DOCS_STEP = "docs__dbt_docs"
+AFTER_MARTS_STEPS = (REPORT_STEP, DOCS_STEP)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class QualitySummary:
     @property
     def marts_blocked(self) -> bool:
         """True when the dbt models were held back (a raw suite failed), not only the report."""
-        return any(name != REPORT_STEP for name in self.blocked)
+        return any(name not in AFTER_MARTS_STEPS for name in self.blocked)
 
     @property
     def failed(self) -> tuple[CheckOutcome, ...]:
