@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
-from pipelines.dumps.synth import PlantedPhrase, SyntheticDump, generate_dumps, write_dumps
+from pipelines.synth.generator import PlantedPhrase, SyntheticDump, generate_dumps, write_dumps
 
 CHROME = ["new", "Get trending papers in your email inbox!", "Subscribe"]
 DATE_LINE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]|[12]\d|3[01])$")
