@@ -678,7 +678,7 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from pipelines.dumps.synth import PlantedPhrase, write_dumps
+    from pipelines.synth.generator import PlantedPhrase, write_dumps
 
     if args.dumps < 1:
         raise PapertrendsError("--dumps must be at least 1")
@@ -714,7 +714,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     resolved = settings_module.demo_settings()
     export_settings(resolved)
     if not resolved.raw_dir.is_dir() or not any(resolved.raw_dir.iterdir()):
-        from pipelines.dumps.synth import write_dumps
+        from pipelines.synth.generator import write_dumps
 
         paths.require_creatable_folder(resolved.raw_dir, "demo sample")
         written = write_dumps(resolved.raw_dir, args.dumps, seed=args.seed)

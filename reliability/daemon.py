@@ -32,7 +32,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.dbt import dbt_target_path
-from pipelines.dumps.synth import write_dumps
+from pipelines.synth.generator import write_dumps
 from reliability.checks import env_for
 
 BIN = Path(sys.executable).parent

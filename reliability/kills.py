@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.dumps.synth import write_dumps
+from pipelines.synth.generator import write_dumps
 from reliability.checks import consistent, env_for, fast_dir, marts_content, marts_differ
 
 BIN = Path(sys.executable).parent

@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks import baseline
 from benchmarks.run import main
-from pipelines.dumps.synth import write_dumps
+from pipelines.synth.generator import write_dumps
 
 SECTIONS = [
     "# Benchmarks",

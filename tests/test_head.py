@@ -120,7 +120,7 @@ def test_head_date_agrees_with_the_parser_when_the_file_name_holds_a_date(tmp_pa
 
 
 def test_the_synthetic_generator_dates_agree(tmp_path):
-    from pipelines.dumps.synth import write_dumps
+    from pipelines.synth.generator import write_dumps
 
     write_dumps(tmp_path, 12, seed=3, start=dt.date(2024, 12, 25))
     assert _assert_agrees(tmp_path, head_sizes=(64, 8192)) == 12

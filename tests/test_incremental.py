@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.dumps.identity import paper_id_of
-from pipelines.dumps.synth import write_dumps
+from pipelines.synth.generator import write_dumps
 from reliability.checks import marts_content as _marts
 from tests.conftest import BIN, isolated_env
 from tests.dumpkit import compose_dump, write_dump

@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.dumps.parse import DumpFile, parse_dumps
-from pipelines.dumps.synth import write_dumps
 from pipelines.errors import WarehouseUnusable
 from pipelines.landing import scan_landing
+from pipelines.synth.generator import write_dumps
 from pipelines.warehouse import connection
 from pipelines.warehouse.load import ingest_files
 from pipelines.warehouse.schema import SCHEMA_VERSION

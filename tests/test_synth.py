@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from pathlib import Path
@@ -10,12 +11,31 @@ import polars as pl
 import pytest
 
 from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
-from pipelines.dumps.synth import PlantedPhrase, SyntheticDump, generate_dumps, write_dumps
+from pipelines.synth.generator import (
+    PlantedPhrase,
+    SyntheticDump,
+    generate_dumps,
+    load_vocabulary,
+    vocabulary_problems,
+    write_dumps,
+)
 
 CHROME = ["new", "Get trending papers in your email inbox!", "Subscribe"]
 DATE_LINE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]|[12]\d|3[01])$")
 FILE_NAME = re.compile(r"^\d{5}_[0-9a-f]{16}\.txt$")
 N_DUMPS = 30
+THEME_LISTS = {
+    "field",
+    "problem",
+    "technique",
+    "task",
+    "bench",
+    "metric",
+    "data",
+    "baseline",
+    "term",
+    "part",
+}
 
 
 def body_pairs(text: str) -> list[tuple[str, str]]:
@@ -290,3 +310,71 @@ def test_planted_phrase_appears_from_its_dump_on_and_changes_nothing_else() -> N
 def test_bad_plant_specifications_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         PlantedPhrase.parse(text)
+
+
+def test_vocabulary_file_loads_from_beside_the_module_with_every_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The word lists are data (pipelines/synth/vocabulary.toml), found from any working folder."""
+    monkeypatch.chdir(tmp_path)
+    vocabulary = load_vocabulary()
+    assert set(vocabulary) == {
+        "generic",
+        "templates",
+        "names",
+        "titles",
+        "urls",
+        "plants",
+        "themes",
+    }
+    assert set(vocabulary["generic"]) == {
+        "adj",
+        "goal",
+        "requirement",
+        "cost",
+        "size",
+        "bigsize",
+        "noun",
+    }
+    assert set(vocabulary["templates"]) == {
+        "context",
+        "gap",
+        "propose",
+        "method",
+        "experiment",
+        "result",
+        "closing",
+        "head",
+        "tail",
+        "exclaim",
+    }
+    assert set(vocabulary["names"]) == {"prefixes", "suffixes", "versions", "acronym_letters"}
+    assert set(vocabulary["titles"]) == {"small_words"}
+    assert set(vocabulary["urls"]) == {"templates", "github_orgs", "hf_orgs", "handle_parts"}
+    assert set(vocabulary["plants"]) == {"asides"}
+    themes = vocabulary["themes"]
+    assert len(themes) >= 30 and "mixture_of_experts" in themes
+    for name, theme in themes.items():
+        assert set(theme) == {"weight", *THEME_LISTS}, name
+        assert theme["weight"] > 0, name
+    sections = ("generic", "templates", "titles", "urls", "plants")
+    lists = [options for section in sections for options in vocabulary[section].values()]
+    lists += [vocabulary["names"][key] for key in ("prefixes", "suffixes", "versions")]
+    lists += [theme[key] for theme in themes.values() for key in THEME_LISTS]
+    assert all(options for options in lists)
+    assert all(isinstance(e, str) and e.strip() == e != "" for options in lists for e in options)
+    assert vocabulary_problems(vocabulary) == []
+
+
+def test_vocabulary_problems_name_what_the_generator_would_miss() -> None:
+    broken = copy.deepcopy(load_vocabulary())
+    del broken["names"]["versions"]
+    assert vocabulary_problems(broken) == ["[names] has no versions"]
+    broken["names"]["versions"] = ["2"]
+    del broken["themes"]["peft_lora"]["bench"]
+    broken["templates"]["method"].append("We {tecnique} it.")
+    problems = vocabulary_problems(broken)
+    assert "[themes.peft_lora] lacks a list for {bench}, a list for {tecnique}" in problems
+    assert len(problems) == len(broken["themes"])  # the misspelt slot, in every theme
+    del broken["urls"]
+    assert vocabulary_problems(broken) == ["no [urls] table"]

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.dumps.synth import PlantedPhrase, write_dumps
+from pipelines.synth.generator import PlantedPhrase, write_dumps
 from tests.conftest import isolated_env
 from tests.dumpkit import SHARED_DUMPS
 
