@@ -20,7 +20,7 @@ SAMPLE_DUMPS ?= 30
 NPM ?= $(shell command -v npm 2>/dev/null)
 DOCS_ASSETS := node_modules/.installed
 
-.PHONY: run test install bench soak python-check
+.PHONY: run test install bench soak drills python-check
 
 install: $(VENV)/.installed $(DOCS_ASSETS)
 
@@ -91,3 +91,8 @@ bench: install
 SOAK_SIZE ?= full
 soak: install
 	$(BIN)/python -m reliability.soak --size $(SOAK_SIZE)
+
+# The short versions of those drills (tests marked `drill`: about 15 minutes here), which
+# `make test` leaves out to keep CI short.
+drills: install
+	$(BIN)/python -m pytest -m drill

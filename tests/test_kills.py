@@ -1,7 +1,8 @@
 """kill -9 during every stage after ingestion (issue 23 item 2), the short version: one kill of
 each stage at a moment drawn at random (the seed is printed), on a small scene. The long version
 (many kills per stage, figures into RELIABILITY.md) is ``make soak``; both use
-``reliability.kills``.
+``reliability.kills``. ``make test`` runs the kill inside ``dbt build`` (the one that can tear a
+mart); the kills of the check, report and export commands are drills (``make drills``).
 
 Each kill takes down the whole process group (the command and the dbt or GX work it started).
 Checked: the raw layer keeps its invariants; right after a kill inside ``dbt build`` every mart
@@ -44,6 +45,7 @@ def test_kill_inside_dbt_build_leaves_whole_marts_and_the_next_run_completes(sce
     assert trial.recovered, trial.detail
 
 
+@pytest.mark.drill
 @pytest.mark.parametrize("stage", ["checks", "report", "export"])
 def test_kill_of_checks_report_or_export_then_the_same_command_completes(scene, stage):
     trial = kills.trial_command(scene, stage, _rng(stage), scene.root / f"{stage}-state")

@@ -1,7 +1,8 @@
 """A soak under the daemon (issue 23 item 3), the short version: a real ``papertrends ui``
 (webserver, daemon, sensors) while 8 dumps are saved into its landing folder one at a time (the
 plan mixes new days, a copy under another name, an overwritten file, a damaged one and a group
-saved at once). ``make soak`` runs 200 (``reliability.daemon``).
+saved at once). ``make soak`` runs 200 (``reliability.daemon``). The soak is a drill
+(``make drills``), left out of ``make test``; the plan and the pruning are checked there too.
 
 Checked: every file version on disk is recorded once as current, no (name, hash) twice; no run is
 left queued or running and none failed; the queue never stood still with runs waiting and none
@@ -50,6 +51,7 @@ def _fake_source(n: int):
     return [Dump(i) for i in range(n)]
 
 
+@pytest.mark.drill
 def test_every_version_lands_once_and_no_run_hangs(soaked):
     assert soaked.missing == [], soaked
     assert soaked.doubled == [], soaked
@@ -58,6 +60,7 @@ def test_every_version_lands_once_and_no_run_hangs(soaked):
     assert soaked.longest_stall < daemon.STALL_SECONDS, soaked
 
 
+@pytest.mark.drill
 def test_the_warehouse_and_the_histories_stay_bounded(soaked):
     assert soaked.warehouse_bytes <= 1.5 * soaked.fresh_bytes, soaked
     assert sum(soaked.runs.values()) <= KEEP + 2, soaked.runs  # pruned in bites of one
