@@ -283,6 +283,40 @@ def test_a_new_dump_indexes_only_its_new_and_changed_papers(search_env):
     assert n_documents == 5
 
 
+def test_a_new_index_version_cuts_every_paper_again_into_an_emptied_index(search_env, tmp_path):
+    """Postings written under other rules (or an older layout, before doc_id) are all cut again:
+    the build empties the index first (a delete+insert of every posting runs out of memory on a
+    large archive), and ends with the same postings, each with doc_id = its paper_id as an
+    integer."""
+    columns = "paper_id, word, title_tf, abstract_tf, title_words, abstract_words, index_version"
+    with duckdb.connect(str(search_env["second"]), read_only=True) as con:
+        built = con.execute(f"select {columns} from search.search_postings order by all").fetchall()
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(search_env["second"], old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("update search.search_postings set index_version = 'older rules'")
+        con.execute("alter table search.search_postings drop column doc_id")
+        (stamp,) = con.execute("select max(indexed_at) from search.search_postings").fetchone()
+    env = {**search_env["env"], "PAPERTRENDS_WAREHOUSE": str(old)}
+    result = subprocess.run(
+        [str(BIN / "papertrends"), "build"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(old), read_only=True) as con:
+        rebuilt = con.execute(
+            f"select {columns} from search.search_postings order by all"
+        ).fetchall()
+        (stale, bad_ids) = con.execute(
+            "select count(*) filter (where indexed_at <= ?), "
+            "count(*) filter (where doc_id is null or format('{:016x}', doc_id) <> paper_id) "
+            "from search.search_postings",
+            [stamp],
+        ).fetchone()
+    assert rebuilt == built
+    assert (stale, bad_ids) == (0, 0)
+    assert _titles(old, "narwhal")[:1] == [NEW_PAPER[0]]
+
+
 def test_no_index_yet_is_a_clear_error(tmp_path):
     bare = tmp_path / "bare.duckdb"
     with duckdb.connect(str(bare)) as con:

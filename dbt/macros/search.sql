@@ -68,16 +68,27 @@
             where word not in (select word from seeds.stopwords)
 {%- endmacro %}
 
+{% macro search_doc_id(paper_id) -%}
+    {#- A paper_id (16 hex digits) as the 64-bit integer it writes: search_postings.doc_id. -#}
+    ('0x' || {{ paper_id }})::ubigint
+{%- endmacro %}
+
+{% macro search_paper_id(doc_id) -%}
+    {#- search_postings.doc_id back to its paper_id. -#}
+    format('{:016x}', {{ doc_id }})
+{%- endmacro %}
+
 {% macro search_word_scores(condition) -%}
-    {#- Each paper's score from the query words and papers `condition` keeps (search_best_sql). -#}
+    {#- Each paper's score from the query words and papers `condition` keeps (search_best_sql),
+        by doc_id: grouping and joining by the integer costs a fraction of the string paper_id. -#}
     select
-        postings.paper_id,
+        postings.doc_id,
         sum({{ search_term_score(search_weighted_tf('postings', 'stats'), 'query_words.n_documents', 'stats.n_documents') }}) as score
     from search.search_postings as postings
     inner join query_words on postings.word = query_words.word
     cross join stats
     where {{ condition }}
-    group by postings.paper_id
+    group by postings.doc_id
 {%- endmacro %}
 
 {% macro search_best_sql(filtered) -%}
@@ -103,7 +114,7 @@ left_out as (
 {%- if filtered %}
 
 eligible as (
-    select paper_id
+    select {{ search_doc_id('paper_id') }} as doc_id
     from marts.papers
     where (since is null or last_seen >= since)
         and (
@@ -116,7 +127,7 @@ eligible as (
 essential_hits as (
     {{ search_word_scores(
         'query_words.is_essential'
-        ~ (' and postings.paper_id in (select paper_id from eligible)' if filtered else '')
+        ~ (' and postings.doc_id in (select doc_id from eligible)' if filtered else '')
     ) }}
 ),
 
@@ -133,27 +144,28 @@ contenders as (
 
 other_hits as (
     {{ search_word_scores(
-        'not query_words.is_essential and postings.paper_id in (select paper_id from contenders)'
+        'not query_words.is_essential and postings.doc_id in (select doc_id from contenders)'
     ) }}
 ),
 
 best as (
     select
-        contenders.paper_id,
+        contenders.doc_id,
         contenders.score + coalesce(other_hits.score, 0) as score
     from contenders
-    left join other_hits on contenders.paper_id = other_hits.paper_id
-    order by score desc, contenders.paper_id
+    left join other_hits on contenders.doc_id = other_hits.doc_id
+    order by score desc, contenders.doc_id
     limit n
 )
 
 select
-    best.*,
+    {{ search_paper_id('best.doc_id') }} as paper_id,
+    best.score,
     (select bound from left_out) = 0
         or (count(*) over () = n and min(best.score) over () > (select bound from left_out))
         as is_complete
 from best
-order by best.score desc, best.paper_id
+order by best.score desc, best.doc_id
 {%- endmacro %}
 
 {% macro create_search_macros() %}
@@ -186,7 +198,7 @@ order by best.score desc, best.paper_id
 
     hits as (
         select
-            postings.paper_id,
+            postings.doc_id,
             postings.word,
             query_words.n_documents,
             {{ search_weighted_tf('postings', 'stats') }} as weighted_tf
@@ -196,13 +208,13 @@ order by best.score desc, best.paper_id
     )
 
     select
-        hits.paper_id,
+        {{ search_paper_id('hits.doc_id') }} as paper_id,
         sum({{ search_term_score('hits.weighted_tf', 'hits.n_documents', 'stats.n_documents') }}) as score,
         count(*) as n_query_words,
         list_sort(list(hits.word)) as matched_words
     from hits
     cross join stats
-    group by hits.paper_id;
+    group by hits.doc_id;
 
     -- the best n papers for a query (search_best_among: of those assigned `topic` and last
     -- listed on or after `since`, null for any), without scoring every paper that holds a common word (MaxScore):

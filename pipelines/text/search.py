@@ -19,13 +19,17 @@ import polars as pl
 from pipelines.text import keyphrases
 
 RULES = "search-words-v2"
+# the layout of search_postings: v2 added doc_id (paper_id as an integer), which the query
+# macros group and join by; a new layout writes every row again
+LAYOUT = "postings-v2"
 WORD = r"[a-z0-9][a-z0-9+]*"
 FIELDS = ("title", "abstract")
 
 
 def version(stopwords: list[str]) -> str:
-    """Changes whenever the rules, the stop words or polars change: the index is built again."""
-    text = "\n".join([RULES, pl.__version__, *sorted(stopwords)])
+    """Changes whenever the rules, the layout, the stop words or polars change: the index is
+    built again."""
+    text = "\n".join([RULES, LAYOUT, pl.__version__, *sorted(stopwords)])
     return hashlib.md5(text.encode()).hexdigest()
 
 

@@ -51,6 +51,11 @@ def model(dbt, session):
     )
     if watermark is not None:
         papers = papers.filter(f"text_updated_at > '{watermark}'::timestamp")
+    elif dbt.is_incremental:
+        # every paper is cut again (new rules, stop words, layout or polars): empty the index
+        # first, since the delete of delete+insert would otherwise build a hash table of every
+        # new posting, which runs out of memory on a large archive under the memory cap
+        session.execute(f"delete from {dbt.this}")
     todo = papers.select("paper_id, title, abstract")
 
     # read through a cursor of its own: the connection itself runs the sort that consumes them
@@ -73,13 +78,17 @@ def model(dbt, session):
             yield from table.to_batches()
 
     # the rows go in sorted by word: a query's join on its few words then reads only the row
-    # groups holding them (DuckDB pushes the join's keys down as a filter on the zone maps): 3 ms
-    # instead of 300 ms at 10,000 dumps. A build's rows are sorted among themselves; rows
-    # appended by later builds form a small unsorted tail until a full build sorts all again.
-    # Insertion order is kept for this model's write (the profile turns it off); the post-hook
-    # turns it off again.
+    # groups holding them (DuckDB pushes the join's keys down as a filter on the zone maps). A
+    # build's rows are sorted among themselves; rows appended by later builds form a small
+    # unsorted tail until a full build sorts all again. Insertion order is kept for this model's
+    # write (the profile turns it off); the post-hook turns it off again.
+    # doc_id is paper_id (16 hex digits) read as the 64-bit integer it writes: the query macros
+    # group and join by it, which costs a fraction of doing so by a string.
     session.register(
         "search_postings_batches", pa.RecordBatchReader.from_batches(SCHEMA, batches())
     )
     session.execute("set preserve_insertion_order = true")
-    return session.sql("select * from search_postings_batches order by word, paper_id")
+    return session.sql(
+        "select *, ('0x' || paper_id)::ubigint as doc_id from search_postings_batches"
+        " order by word, doc_id"
+    )
