@@ -325,9 +325,21 @@ def export_settings(resolved: settings_module.Settings) -> None:
     os.environ[settings_module.DAGSTER_HOME_ENV] = str(resolved.dagster_home)
 
 
+def _orchestrate():
+    """``pipelines.orchestrate`` (it imports Dagster and the code location, which reads the
+    prepared dbt manifest), after preparing that manifest again if a file of the dbt project
+    changed since it was."""
+    from pipelines.dbt_manifest import ensure_prepared
+
+    ensure_prepared()
+    from pipelines import orchestrate
+
+    return orchestrate
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     resolved = _settings(args, landing=True, writes_warehouse=True)
-    from pipelines import orchestrate  # imports Dagster: only for commands that need it
+    orchestrate = _orchestrate()  # imports Dagster: only for commands that need it
 
     summary = orchestrate.ingest(resolved, debug=args.debug)
     print(summary.line())
@@ -340,8 +352,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     summary, quality = orchestrate.run_all(resolved, debug=debug)
     print(summary.line())
     print(quality.line())
@@ -367,8 +378,7 @@ def _print_rejects(summary) -> None:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     quality = orchestrate.build(resolved, debug=args.debug)
     if quality.marts_blocked:
         print(f"marts NOT rebuilt in {resolved.warehouse}: a blocking check failed")
@@ -388,8 +398,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     quality = orchestrate.check(resolved, debug=args.debug)
     for line in quality.failure_lines():
         print(line)
@@ -400,8 +409,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     page = orchestrate.report(resolved, debug=args.debug)
     print(f"trend report written to {page}")
     return EXIT_OK
@@ -569,6 +577,9 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     settings_module.prepare_dagster_home(resolved)
     if default_landing:  # the default landing folder is created for you; a named one must exist
         resolved.raw_dir.mkdir(parents=True, exist_ok=True)
+    from pipelines.dbt_manifest import ensure_prepared
+
+    ensure_prepared()  # the code location dagster dev loads reads it
     dagster = Path(sys.executable).parent / "dagster"
     workspace = settings_module.PROJECT_DIR / "workspace.yaml"
     command = [str(dagster), "dev", "-w", str(workspace), "-p", str(args.port), "-h", args.host]

@@ -10,13 +10,12 @@ from pipelines.defs.automation import (
     marts_after_ingest_sensor,
 )
 from pipelines.defs.dbt import (
-    WarehouseDbtCliResource,
     build_marts_job,
     dbt_docs,
-    dbt_project,
     ingest_and_build_job,
     warehouse_models,
 )
+from pipelines.defs.dbt_project import WarehouseDbtCliResource, dbt_project
 from pipelines.defs.ingest import ingest_job, raw_layer
 from pipelines.defs.quality import (
     QualityFolder,
@@ -27,7 +26,7 @@ from pipelines.defs.quality import (
 )
 from pipelines.defs.report import ReportFolder, report_job, trend_report
 from pipelines.defs.resources import LandingFolder, WarehouseResource
-from pipelines.settings import load_settings
+from pipelines.settings import DBT_EXECUTABLE, load_settings
 
 settings = load_settings()
 
@@ -47,7 +46,8 @@ defs = dg.Definitions(
     # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports
     executor=dg.in_process_executor,
     resources={
-        "dbt": WarehouseDbtCliResource(project_dir=dbt_project),
+        # the venv's dbt, by its path (not looked up on PATH)
+        "dbt": WarehouseDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         "warehouse": WarehouseResource(database=str(settings.warehouse)),
         "landing": LandingFolder(raw_dir=str(settings.raw_dir)),
         "report_folder": ReportFolder(path=str(settings.reports_dir)),

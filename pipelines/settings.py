@@ -13,8 +13,14 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
-# The folder of the dbt installed beside this Python (the project's venv).
-DBT_BIN_DIR = str(Path(sys.executable).parent)
+# The dbt installed beside this Python (the project's venv): run by path, so `.venv/bin/papertrends`
+# works without an activated venv and without putting the venv on PATH.
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+# The parsed dbt project (manifest.json) the code location reads at import: prepared by an
+# explicit step (`make install`, and any command that finds the dbt project changed since), never
+# by importing the code location. It lives under the project's data folder, never in dbt/.
+PREPARED_DBT_DIR = PROJECT_DIR / "data" / "dbt-manifest"
+PREPARED_MANIFEST = PREPARED_DBT_DIR / "manifest.json"
 
 RAW_DIR_ENV = "PAPERTRENDS_RAW_DIR"
 WAREHOUSE_ENV = "PAPERTRENDS_WAREHOUSE"

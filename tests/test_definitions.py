@@ -12,17 +12,17 @@ import pytest
 
 from pipelines.defs.automation import MARTS_PAPERS, landing_sensor, marts_after_ingest_sensor
 from pipelines.defs.dbt import (
-    WarehouseDbtCliResource,
     dbt_build_args,
-    dbt_project,
     dbt_target_path,
     ingest_and_build_job,
     warehouse_models,
 )
+from pipelines.defs.dbt_project import WarehouseDbtCliResource, dbt_project
 from pipelines.defs.ingest import RAW_DUMPS, raw_layer
 from pipelines.defs.metadata import preview_markdown
 from pipelines.defs.partitions import listing_months, range_tags
 from pipelines.defs.resources import LandingFolder, WarehouseResource
+from pipelines.settings import DBT_EXECUTABLE
 from pipelines.warehouse.metadata import Preview
 from tests.dumpkit import compose_dump, paper, write_dump
 
@@ -432,7 +432,9 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
             [warehouse_models],
             instance=instance,
             resources={
-                "dbt": WarehouseDbtCliResource(project_dir=dbt_project),
+                "dbt": WarehouseDbtCliResource(
+                    project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)
+                ),
                 "warehouse": warehouse,
             },
             raise_on_error=False,

@@ -4,12 +4,11 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
-from importlib import metadata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,25 +21,20 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
-from packaging import version
 
+from pipelines.defs.dbt_project import dbt_project
 from pipelines.defs.ingest import RAW_DUMPS, RAW_REJECTS, RAW_SIGHTINGS, WAREHOUSE_POOL
 from pipelines.defs.metadata import table_metadata
 from pipelines.defs.partitions import run_month_window
 from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import PapertrendsError
-from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR, dbt_docs_dir
+from pipelines.settings import dbt_docs_dir
 from pipelines.warehouse.compact import compact_if_it_pays
 from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.metadata import logged_facts
-
-# dagster-dbt runs `dbt` from PATH (also when preparing the manifest): make it the dbt installed
-# beside this Python, so `.venv/bin/papertrends` works without an activated venv.
-if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = DBT_BIN_DIR + os.pathsep + os.environ.get("PATH", "")
 
 # Turns on the post-hook that logs each built relation's column types (for dagster-dbt to attach
 # as `dagster/column_schema`: the UI shows every column's type), row count and first rows
@@ -70,44 +64,7 @@ PARALLEL_THREADS = 2
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def _manifest_is_stale(project: DbtProject) -> bool:
-    """True when the manifest is missing or older than any file of the dbt project."""
-    manifest = project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    sources = [project.project_dir / "dbt_project.yml"] + [
-        path
-        for folder in ("models", "macros", "seeds", "tests")
-        for path in (project.project_dir / folder).rglob("*")
-        if path.is_file()
-    ]
-    return any(path.stat().st_mtime > built for path in sources)
-
-
-# The manifest is prepared once (at install, `make install` runs `dbt parse`) and parsed again
-# only when the dbt project changed since, not on every load of the code location.
-if _manifest_is_stale(dbt_project):
-    dbt_project.preparer.prepare(dbt_project)
-
-
-class WarehouseDbtCliResource(DbtCliResource):
-    """DbtCliResource without two start-up costs it pays on every `dbt.cli` call (~15 s here).
-
-    dagster-dbt runs `dbt --version` in a subprocess and builds a dbt adapter in-process (importing
-    dbt-core) before every invocation; the adapter only serves row-count and column metadata,
-    which papertrends does not fetch through dbt. The version comes from the installed package.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -257,12 +214,22 @@ def dbt_target_path(warehouse: Path) -> Path:
     return dbt_project.project_dir / "target" / "dagster" / digest
 
 
+def _start_from_prepared_parse(target_path: Path) -> None:
+    """A new target folder starts from the prepared project's partial parse (what dagster-dbt
+    does with the one of the project's own target folder)."""
+    prepared = Path(dbt_project.target_path) / PARTIAL_PARSE
+    if prepared.is_file() and not (target_path / PARTIAL_PARSE).exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(prepared, target_path / PARTIAL_PARSE)
+
+
 def _dbt_build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path, args: list[str]
 ) -> Iterator[Any]:
     """Run ``dbt build`` and yield its events as they come; start again when dbt could not open
     the file because a reader (``papertrends sql``) held it at that instant (dbt-duckdb does not
     retry), which it says before any node ran."""
+    _start_from_prepared_parse(target_path)
     for attempt in range(1, DBT_OPEN_ATTEMPTS + 1):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
         emitted = False

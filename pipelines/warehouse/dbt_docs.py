@@ -5,7 +5,7 @@ manifest (every model, column and test with its description) and the catalog (ev
 relation's columns and types) inlined in place of its two ``"... INLINE DATA"`` placeholders, so
 the page reads no ``manifest.json`` and opens from the disk as well as from ``papertrends docs``.
 It is rendered here, in-process, with dbt's own page file: the manifest is the one the install
-parsed (``dbt/target/manifest.json``, kept up to date by the dbt asset's preparation), and the
+parsed (``data/dbt-manifest/manifest.json``, prepared again whenever the project changes), and the
 catalog is made from ``information_schema.columns`` of the warehouse opened read-only: what dbt
 would ask the warehouse for, without dbt's start and full parse of a new target folder (26 s
 wall on a new warehouse, measured) and without taking the writer lock. dbt-duckdb's catalog holds
@@ -35,12 +35,12 @@ from importlib import metadata
 from pathlib import Path
 
 from pipelines.errors import PapertrendsError, WarehouseUnusable
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import PREPARED_MANIFEST
 
 PAGE = "index.html"
 FINGERPRINT = ".fingerprint"
 # The project parsed at install (and again whenever it changes): its manifest stands for it.
-PARSED_PROJECT = DBT_PROJECT_DIR / "target" / "manifest.json"
+PARSED_PROJECT = PREPARED_MANIFEST
 MANIFEST_PLACEHOLDER = '"MANIFEST.JSON INLINE DATA"'
 CATALOG_PLACEHOLDER = '"CATALOG.JSON INLINE DATA"'
 # the resource types dbt catalogs (dbt.task.docs.generate: models, seeds, snapshots, sources)
