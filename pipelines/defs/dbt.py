@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -31,31 +30,12 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import PapertrendsError
 from pipelines.settings import dbt_docs_dir
 from pipelines.warehouse.compact import compact_if_it_pays
-from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.metadata import logged_facts
 
-# Turns on the post-hook that logs each built relation's column types (for dagster-dbt to attach
-# as `dagster/column_schema`: the UI shows every column's type), row count and first rows
-# (dbt/macros/log_relation_facts.sql; lines starting with FACTS_PREFIX).
-os.environ.setdefault("PAPERTRENDS_DBT_UI_FACTS", "1")
+# The lines dbt/macros/log_relation_facts.sql logs (its switch: dbt_project.UI_FACTS_ENV).
 FACTS_PREFIX = "papertrends-facts "
-
-# dbt appends every build's debug log (about 5 MB for a small warehouse) to dbt.log in the target
-# folder and rolls it over at DBT_LOG_FILE_MAX_BYTES, keeping 5 old files: its default of 10 MB
-# lets one warehouse's logs reach 60 MB. PAPERTRENDS_DBT_LOG_MB (default 2) caps them at 6 x that.
-DBT_LOG_MB_ENV = "PAPERTRENDS_DBT_LOG_MB"
-
-
-def _dbt_log_max_bytes() -> int:
-    try:
-        return max(int(float(os.environ.get(DBT_LOG_MB_ENV, "2")) * 1e6), 100_000)
-    except ValueError:  # not a number: the default
-        return 2_000_000
-
-
-os.environ.setdefault("DBT_LOG_FILE_MAX_BYTES", str(_dbt_log_max_bytes()))
 
 # A run whose month window is this short builds with this many dbt threads (see dbt_build_args).
 PARALLEL_WINDOW_MONTHS = 3
@@ -63,7 +43,6 @@ PARALLEL_THREADS = 2
 
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
-
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
@@ -159,16 +138,16 @@ def warehouse_models(
         context.log.info(f"dbt build for the run's month window: {args[-1]}")
     # dbt-duckdb holds the file for the whole build and does not retry a lock: queue behind
     # any other writer first.
-    with writer_lock(path, WRITER_WAIT_SECONDS):
+    with writer_lock(path, warehouse.wait_seconds):
         yield from _dbt_build(context, dbt, dbt_target_path(path), args)
-        _compact(context, path)
+        _compact(context, path, warehouse.compact_ratio)
 
 
-def _compact(context: dg.AssetExecutionContext, path: Path) -> None:
+def _compact(context: dg.AssetExecutionContext, path: Path, ratio: float) -> None:
     """Give back the space the build freed when it pays (pipelines/warehouse/compact.py); a
     failed compaction leaves the file as it was and only warns."""
     try:
-        done = compact_if_it_pays(path)
+        done = compact_if_it_pays(path, ratio)
     except (duckdb.Error, OSError, RuntimeError, PapertrendsError) as err:
         context.log.warning(f"{path}: not compacted: {str(err).strip().splitlines()[0]}")
         return
@@ -318,7 +297,7 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     warning, not a failed run: the data and the marts are built by then."""
     path = Path(warehouse.database)
     try:
-        docs = write_dbt_docs(path, dbt_docs_dir(path))
+        docs = write_dbt_docs(path, dbt_docs_dir(path), warehouse.wait_seconds)
     except (PapertrendsError, OSError) as err:
         context.log.warning(f"dbt docs not written: {err}")
         return dg.MaterializeResult(metadata={"error": dg.MetadataValue.text(str(err))})

@@ -18,6 +18,7 @@ parse and log), never in ``dbt/``.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Sequence
 from functools import cached_property
@@ -28,9 +29,20 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from pipelines.dbt_manifest import is_stale
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PREPARED_DBT_DIR
+from pipelines.settings import (
+    DBT_EXECUTABLE,
+    DBT_LOG_MAX_BYTES_ENV,
+    DBT_MEMORY_LIMIT_ENV,
+    DBT_PROJECT_DIR,
+    PREPARED_DBT_DIR,
+    WAREHOUSE_ENV,
+    Settings,
+)
 from pipelines.warehouse.lock import writer_lock
 
+# The switch of dbt/macros/log_relation_facts.sql: set only in the environment of the dbt that
+# Dagster runs (a hand-run `dbt build` logs no facts).
+UI_FACTS_ENV = "PAPERTRENDS_DBT_UI_FACTS"
 # Two commands started at once on a changed project prepare it one after the other.
 PREPARE_WAIT_SECONDS = 300.0
 
@@ -74,6 +86,33 @@ class WarehouseDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """What dbt reads from its environment for a build of the settings' warehouse: the file its
+    profile attaches and DuckDB's memory cap (``dbt/profiles.yml``), the switch of the post-hook
+    that logs each built relation's column types, row count and first rows (for dagster-dbt to
+    attach as metadata: ``dbt/macros/log_relation_facts.sql``, lines starting with
+    ``FACTS_PREFIX``), and the size at which dbt.log rolls over."""
+    return {
+        WAREHOUSE_ENV: str(settings.warehouse),
+        DBT_MEMORY_LIMIT_ENV: settings.dbt_memory_limit,
+        UI_FACTS_ENV: "1",
+        DBT_LOG_MAX_BYTES_ENV: str(settings.dbt_log_max_bytes),
+    }
+
+
+def dbt_cli_resource(settings: Settings) -> WarehouseDbtCliResource:
+    """dbt for builds of the settings' warehouse. dagster-dbt starts dbt with a copy of this
+    process's environment and takes no other: the values of ``dbt_environment`` reach dbt's
+    process (and only it) through ``env(1)``, which sets them and runs the venv's dbt, so this
+    process's environment (and PATH) stays as it is."""
+    assignments = [f"{name}={value}" for name, value in dbt_environment(settings).items()]
+    return WarehouseDbtCliResource(
+        project_dir=dbt_project,
+        dbt_executable=shutil.which("env") or "/usr/bin/env",
+        global_config_flags=[*assignments, str(DBT_EXECUTABLE)],
+    )
 
 
 if __name__ == "__main__":  # `make install`: python -m pipelines.defs.dbt_project
