@@ -161,6 +161,11 @@ class Settings:
         )
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder (and its dbt.log) for builds of this warehouse."""
+        return dbt_target_dir(self.warehouse)
+
+    @property
     def dbt_docs_dir(self) -> Path:
         """Where the dbt docs page of the warehouse is written (``<dir>/<stem>-dbt-docs``)."""
         return dbt_docs_dir(self.warehouse)
@@ -262,6 +267,13 @@ def beside(warehouse: Path, what: str) -> Path:
 def dbt_docs_dir(warehouse: Path) -> Path:
     """Where the dbt docs page of ``warehouse`` is written (``<dir>/<stem>-dbt-docs``)."""
     return beside(warehouse, "dbt-docs")
+
+
+def dbt_target_dir(warehouse: Path) -> Path:
+    """dbt's target folder and its dbt.log for builds of ``warehouse``: ``<dir>/<stem>-dbt``,
+    beside the warehouse (never in the dbt project), kept between runs so dbt parses only what
+    changed (its partial-parse state depends on the profile, which names the warehouse)."""
+    return beside(warehouse, "dbt")
 
 
 def _absolute(path: str | Path) -> Path:

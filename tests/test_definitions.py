@@ -85,6 +85,7 @@ def test_the_definitions_take_their_settings_as_values(tmp_path):
     flags = resources["dbt"].global_config_flags
     assert f"PAPERTRENDS_WAREHOUSE={tmp_path / 'w.duckdb'}" in flags
     assert "PAPERTRENDS_DBT_MEMORY_LIMIT=300MB" in flags
+    assert dbt_target_path(settings.warehouse) == tmp_path / "w-dbt"
 
 
 def _materialize_raw_layer(raw, warehouse, first="2026-08", last="2026-08", instance=None):
@@ -517,7 +518,10 @@ def test_reports_and_quality_results_live_beside_their_warehouse(monkeypatch, tm
     a = Settings.resolve({"warehouse": tmp_path / "a.duckdb"})
     b = Settings.resolve({"warehouse": tmp_path / "b.duckdb"})
     assert a.reports_dir == tmp_path / "a-report" and a.quality_dir == tmp_path / "a-quality"
-    assert {a.reports_dir, a.quality_dir}.isdisjoint({b.reports_dir, b.quality_dir})
+    assert a.dbt_target_dir == tmp_path / "a-dbt"
+    assert {a.reports_dir, a.quality_dir, a.dbt_target_dir}.isdisjoint(
+        {b.reports_dir, b.quality_dir, b.dbt_target_dir}
+    )
     monkeypatch.setenv(REPORTS_DIR_ENV, str(tmp_path / "mine"))
     assert Settings.resolve({"warehouse": tmp_path / "a.duckdb"}).reports_dir == tmp_path / "mine"
     # a flag comes before the environment

@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test a check."""
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 import signal
@@ -28,7 +27,7 @@ from pipelines.defs.partitions import run_month_window
 from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import PapertrendsError
-from pipelines.settings import dbt_docs_dir
+from pipelines.settings import dbt_docs_dir, dbt_target_dir
 from pipelines.warehouse.compact import compact_if_it_pays
 from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
@@ -186,11 +185,11 @@ def _months(window: tuple[dt.date, dt.date]) -> int:
 
 
 def dbt_target_path(warehouse: Path) -> Path:
-    """dbt's target folder for builds of ``warehouse``: one per warehouse file, kept between runs,
-    so dbt parses only what changed (its partial-parse state depends on the profile, which
-    depends on the warehouse path). Builds of one warehouse never overlap: they hold its lock."""
-    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
-    return dbt_project.project_dir / "target" / "dagster" / digest
+    """dbt's target folder (with its dbt.log) for builds of ``warehouse``: one per warehouse file,
+    beside it (``<dir>/<stem>-dbt``), kept between runs, so dbt parses only what changed (its
+    partial-parse state depends on the profile, which depends on the warehouse path). Builds of
+    one warehouse never overlap: they hold its lock."""
+    return dbt_target_dir(warehouse.absolute())
 
 
 def _start_from_prepared_parse(target_path: Path) -> None:
