@@ -19,10 +19,15 @@ SAMPLE_DUMPS ?= 30
 # from the npm registry into node_modules/; without npm the Data Docs load them from CDNs.
 NPM ?= $(shell command -v npm 2>/dev/null)
 DOCS_ASSETS := node_modules/.installed
+# The parsed dbt project the Dagster code location reads when it is imported (it never parses it
+# itself): prepared here, and again whenever a file of the dbt project is newer (so does every
+# papertrends command that runs the pipeline). Under data/, never in dbt/.
+DBT_MANIFEST := data/dbt-manifest/manifest.json
+DBT_SOURCES := $(wildcard dbt/dbt_project.yml dbt/profiles.yml) $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null)
 
 .PHONY: run test install bench soak drills python-check
 
-install: $(VENV)/.installed $(DOCS_ASSETS)
+install: $(VENV)/.installed $(DBT_MANIFEST) $(DOCS_ASSETS)
 
 # One line when PYTHON is missing or is a version papertrends does not support (see README).
 python-check:
@@ -44,9 +49,11 @@ $(UV_HOME)/bin/uv: | python-check
 # uv builds .venv on PYTHON itself (never a Python it would download into the user's home).
 $(VENV)/.installed: pyproject.toml uv.lock | python-check $(if $(filter $(UV_HOME)/bin/uv,$(UV)),$(UV_HOME)/bin/uv)
 	"$(UV)" sync --frozen --quiet --compile-bytecode --python "$(PYTHON)" --no-python-downloads
-	@echo "preparing the dbt manifest (dbt parse)"
-	@$(BIN)/python -W ignore -c "import pipelines.defs.dbt"
 	@touch $@
+
+$(DBT_MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
+	@echo "preparing the dbt manifest (dbt parse into $(dir $@))"
+	@$(BIN)/python -W ignore -m pipelines.defs.dbt_project
 
 # npm ci installs exactly the lockfile (no install scripts: .npmrc). Without npm, or when npm
 # cannot reach its registry, one line says what that costs, and make goes on: everything else

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -463,8 +462,9 @@ def dbt_nodes(timings: dict, warehouse: Path, started: float, ended: float) -> l
 
 def _dbt_target_of(warehouse: Path) -> Path:
     """The dbt target folder dagster-dbt uses for ``warehouse`` (pipelines.defs.dbt)."""
-    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
-    return PROJECT_DIR / "dbt" / "target" / "dagster" / digest
+    from pipelines.settings import dbt_target_dir
+
+    return dbt_target_dir(warehouse.absolute())
 
 
 def user_script(work: Path, archive: Path) -> Measured:

@@ -76,7 +76,9 @@ def _dagster_runs(since: float) -> list[dict]:
     events (the DAGSTER_HOME the CLI resolved)."""
     import dagster as dg
 
-    instance = dg.DagsterInstance.get()
+    from pipelines.settings import Settings
+
+    instance = dg.DagsterInstance.from_config(str(Settings.resolve().dagster_home))
     runs = []
     for record in instance.get_run_records(
         filters=dg.RunsFilter(created_after=_utc(since - 1)), ascending=True

@@ -296,12 +296,15 @@ def _settings(
     reads_warehouse: bool = False,
     writes_warehouse: bool = False,
 ) -> settings_module.Settings:
-    """Resolve paths from flags/env, check the ones the command needs (before any heavy import)
-    and export them so the Dagster definitions see the same."""
-    resolved = settings_module.load_settings(
-        raw_dir=getattr(args, "raw_dir", None),
-        warehouse=getattr(args, "warehouse", None),
-        reports_dir=getattr(args, "out", None) if args.command == "report" else None,
+    """The settings of this command, resolved once (flags, then the environment, then the
+    defaults), with the paths the command needs checked before any heavy import."""
+    resolved = settings_module.Settings.resolve(
+        {
+            "raw_dir": getattr(args, "raw_dir", None),
+            "warehouse": getattr(args, "warehouse", None),
+            "reports_dir": getattr(args, "out", None) if args.command == "report" else None,
+        },
+        os.environ,
     )
     if landing:
         paths.require_landing_folder(resolved.raw_dir)
@@ -311,23 +314,24 @@ def _settings(
         paths.require_creatable_file(resolved.warehouse, "warehouse")
     if args.command == "report":
         paths.require_creatable_folder(resolved.reports_dir, "trend report")
-    export_settings(resolved)
     return resolved
 
 
-def export_settings(resolved: settings_module.Settings) -> None:
-    """Put the resolved paths into the environment the Dagster definitions (and the processes
-    `dagster dev` starts) read them from."""
-    os.environ[settings_module.RAW_DIR_ENV] = str(resolved.raw_dir)
-    os.environ[settings_module.REPORTS_DIR_ENV] = str(resolved.reports_dir)
-    os.environ[settings_module.QUALITY_DIR_ENV] = str(resolved.quality_dir)
-    os.environ[settings_module.WAREHOUSE_ENV] = str(resolved.warehouse)
-    os.environ[settings_module.DAGSTER_HOME_ENV] = str(resolved.dagster_home)
+def _orchestrate():
+    """``pipelines.orchestrate`` (it imports Dagster and the code location, which reads the
+    prepared dbt manifest), after preparing that manifest again if a file of the dbt project
+    changed since it was."""
+    from pipelines.dbt_manifest import ensure_prepared
+
+    ensure_prepared()
+    from pipelines import orchestrate
+
+    return orchestrate
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     resolved = _settings(args, landing=True, writes_warehouse=True)
-    from pipelines import orchestrate  # imports Dagster: only for commands that need it
+    orchestrate = _orchestrate()  # imports Dagster: only for commands that need it
 
     summary = orchestrate.ingest(resolved, debug=args.debug)
     print(summary.line())
@@ -340,8 +344,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     summary, quality = orchestrate.run_all(resolved, debug=debug)
     print(summary.line())
     print(quality.line())
@@ -367,8 +370,7 @@ def _print_rejects(summary) -> None:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     quality = orchestrate.build(resolved, debug=args.debug)
     if quality.marts_blocked:
         print(f"marts NOT rebuilt in {resolved.warehouse}: a blocking check failed")
@@ -388,8 +390,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     quality = orchestrate.check(resolved, debug=args.debug)
     for line in quality.failure_lines():
         print(line)
@@ -400,8 +401,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    from pipelines import orchestrate
-
+    orchestrate = _orchestrate()
     page = orchestrate.report(resolved, debug=args.debug)
     print(f"trend report written to {page}")
     return EXIT_OK
@@ -564,11 +564,16 @@ def _write_in_pieces(text: str, piece_chars: int = 1 << 16) -> None:
 def _cmd_ui(args: argparse.Namespace) -> int:
     import subprocess
 
-    default_landing = settings_module.raw_dir_is_default(args.raw_dir)
-    resolved = _settings(args, landing=not default_landing, writes_warehouse=True)
+    resolved = _settings(args)
+    if not resolved.raw_dir_is_default:  # a named landing folder must exist
+        paths.require_landing_folder(resolved.raw_dir)
+    paths.require_creatable_file(resolved.warehouse, "warehouse")
     settings_module.prepare_dagster_home(resolved)
-    if default_landing:  # the default landing folder is created for you; a named one must exist
+    if resolved.raw_dir_is_default:  # the default landing folder is created for you
         resolved.raw_dir.mkdir(parents=True, exist_ok=True)
+    from pipelines.dbt_manifest import ensure_prepared
+
+    ensure_prepared()  # the code location dagster dev loads reads it
     dagster = Path(sys.executable).parent / "dagster"
     workspace = settings_module.PROJECT_DIR / "workspace.yaml"
     command = [str(dagster), "dev", "-w", str(workspace), "-p", str(args.port), "-h", args.host]
@@ -584,11 +589,18 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     # Two start-up warnings papertrends can avoid: dagster dev warns when the folder it starts
     # in holds a dagster.yaml other than DAGSTER_HOME's (the project's template), so it starts in
     # DAGSTER_HOME; and it calls itself superseded by `dg dev`, a CLI this project does not ship.
+    # The settings reach the processes dagster dev starts (and the code location they load)
+    # through their environment: this one's, with the values resolved here.
     warning_filters = [os.environ.get("PYTHONWARNINGS", ""), UI_SUPERSEDED_FILTER]
+    child_env = {
+        **os.environ,
+        **resolved.environ(),
+        "PYTHONWARNINGS": ",".join(f for f in warning_filters if f),
+    }
     child = subprocess.Popen(
         command,
         cwd=resolved.dagster_home,
-        env={**os.environ, "PYTHONWARNINGS": ",".join(f for f in warning_filters if f)},
+        env=child_env,
         start_new_session=True,
         preexec_fn=_ui_child_setup,
     )
@@ -711,8 +723,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     folder the user named, never the default warehouse)."""
     if args.dumps < 1:
         raise PapertrendsError("--dumps must be at least 1")
-    resolved = settings_module.demo_settings()
-    export_settings(resolved)
+    resolved = settings_module.Settings.demo(os.environ)
     if not resolved.raw_dir.is_dir() or not any(resolved.raw_dir.iterdir()):
         from pipelines.synth.generator import write_dumps
 

@@ -12,25 +12,14 @@ from pathlib import Path
 from pipelines.dumps.head import HEAD_BYTES, head_listing_date
 from pipelines.dumps.parse import DumpFile
 from pipelines.errors import LandingFolderMissing
+from pipelines.settings import DEFAULT_MAX_DUMP_MB
 
 # A file larger than this is refused unread (its bytes are only hashed, a block at a time): a
-# Daily Papers dump is about 125 KB. PAPERTRENDS_MAX_DUMP_MB overrides it.
-MAX_DUMP_MB = 64
-MAX_DUMP_MB_ENV = "PAPERTRENDS_MAX_DUMP_MB"
+# Daily Papers dump is about 125 KB. Settings.max_dump_mb (PAPERTRENDS_MAX_DUMP_MB) sets it.
+MAX_DUMP_BYTES = int(DEFAULT_MAX_DUMP_MB * 1_000_000)
 
 # Names of files still being written by browsers, editors and copy tools: never ingested.
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")
-
-
-def max_dump_bytes_from_env() -> int:
-    """``PAPERTRENDS_MAX_DUMP_MB`` (megabytes, a positive number) when set, else ``MAX_DUMP_MB``,
-    in bytes."""
-    value = os.environ.get(MAX_DUMP_MB_ENV, "").strip()
-    try:
-        megabytes = float(value) if value else MAX_DUMP_MB
-    except ValueError:
-        megabytes = MAX_DUMP_MB
-    return int((megabytes if megabytes > 0 else MAX_DUMP_MB) * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -75,12 +64,12 @@ def file_mtime(file: LandedFile) -> dt.datetime:
     return dt.datetime.fromtimestamp(file.mtime_ns / 1e9, tz=dt.UTC)
 
 
-def read_dump(file: LandedFile) -> DumpFile:
+def read_dump(file: LandedFile, max_bytes: int = MAX_DUMP_BYTES) -> DumpFile:
     """Read a landed file's bytes (never modifying it) into the parser's input: at most the size
-    cap and one byte more (``max_dump_bytes_from_env``), so a file that grew past the cap since
-    the scan is not read into memory whole (the loader refuses it)."""
+    cap ``max_bytes`` and one byte more, so a file that grew past the cap since the scan is not
+    read into memory whole (the loader refuses it)."""
     with file.path.open("rb") as handle:
-        content = handle.read(max_dump_bytes_from_env() + 1)
+        content = handle.read(max_bytes + 1)
     return DumpFile(file_name=file.file_name, content=content, mtime=file_mtime(file))
 
 

@@ -1,4 +1,5 @@
-"""Run the code location's jobs in-process for the CLI: the same Definitions the UI runs."""
+"""Run the code location's jobs in-process for the CLI: the same Definitions the UI runs, built
+from the settings the CLI resolved (``pipelines.definitions.build_defs``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import errors
+from pipelines.definitions import build_defs
 from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
-from pipelines.defs.ingest import ingest_job, last_month_range, pending_month_range
-from pipelines.defs.partitions import range_tags
-from pipelines.defs.quality import check_dbt_tests_job, check_suites_job
+from pipelines.defs.ingest import ingest_job, pending_month_range
+from pipelines.defs.partitions import last_month_range, month_partitions, range_tags
+from pipelines.defs.quality import CHECK_DBT_TESTS_JOB, CHECK_SUITES_JOB
 from pipelines.defs.report import report_job
+from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs, prune_run_history
 from pipelines.errors import PapertrendsError, WarehouseUnusable, os_error_line
 from pipelines.quality.summary import CheckOutcome, QualitySummary
@@ -56,21 +59,20 @@ def run_all(settings: Settings, debug: bool = False) -> tuple[WarehouseSummary, 
 def _ingest_run(
     settings: Settings, job_name: str, debug: bool
 ) -> tuple[WarehouseSummary, dg.ExecuteInProcessResult | None]:
-    from pipelines.definitions import defs
-
     _quiet(debug)
+    defs = build_defs(settings)
     instance = _instance(settings)
-    landing = defs.resources["landing"]
-    warehouse = defs.resources["warehouse"]
+    warehouse = WarehouseResource.from_settings(settings)
     if settings.warehouse.is_file():  # another folder's warehouse: say so before any run
         with warehouse.read_only_connection() as con:
             check_landing_folder(con, settings.raw_dir)
-    files = landing.files()
-    span = pending_month_range(files, warehouse)
+    files = LandingFolder.from_settings(settings).files()
+    partitions = month_partitions(settings.month_start())
+    span = pending_month_range(files, warehouse, partitions)
     if span is None and not settings.warehouse.is_file():
         # An empty landing folder on a new machine: one run over the last month still creates
         # the warehouse, so the marts exist (empty) and the checks and report have something.
-        span = last_month_range()
+        span = last_month_range(partitions)
     result = None
     if span is not None:
         result = _execute(
@@ -97,8 +99,8 @@ def check(settings: Settings, debug: bool = False) -> QualitySummary:
         raise WarehouseUnusable(
             f"{settings.warehouse}: no warehouse there yet (run `papertrends run` first)"
         )
-    suites = _quality(_run_job(settings, check_suites_job.name, debug, raise_on_error=False))
-    tests = _quality(_run_job(settings, check_dbt_tests_job.name, debug, raise_on_error=False))
+    suites = _quality(_run_job(settings, CHECK_SUITES_JOB, debug, raise_on_error=False))
+    tests = _quality(_run_job(settings, CHECK_DBT_TESTS_JOB, debug, raise_on_error=False))
     return QualitySummary(suites.outcomes + tests.outcomes, blocked=suites.blocked + tests.blocked)
 
 
@@ -112,9 +114,8 @@ def _run_job(
     settings: Settings, job_name: str, debug: bool, raise_on_error: bool = True
 ) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location in this process, tagged as a CLI run."""
-    from pipelines.definitions import defs
-
     _quiet(debug)
+    defs = build_defs(settings)
     instance = _instance(settings)
     return _execute(
         defs.resolve_job_def(job_name),
@@ -131,11 +132,13 @@ def _instance(settings: Settings) -> dg.DagsterInstance:
     # storages and race in their schema migrations ("alembic_version has more than one head"):
     # one process at a time opens the instance and touches each storage.
     with writer_lock(home / "instance", INSTANCE_WAIT_SECONDS):
-        instance = dg.DagsterInstance.get()
+        # the instance of the settings' DAGSTER_HOME (not of this process's environment)
+        instance = dg.DagsterInstance.from_config(str(home))
         instance.event_log_storage.get_maximum_record_id()
         instance.all_instigator_state()
         fail_orphaned_cli_runs(instance)  # a killed CLI run would stay STARTED forever
-        prune_run_history(instance)  # the oldest finished runs beyond PAPERTRENDS_KEEP_RUNS
+        # the oldest finished runs beyond PAPERTRENDS_KEEP_RUNS
+        prune_run_history(instance, settings.keep_runs)
     return instance
 
 

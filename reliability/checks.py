@@ -34,8 +34,6 @@ def env_for(root: Path, raw: Path, warehouse: Path, home: Path) -> dict[str, str
         PAPERTRENDS_QUALITY_DIR=str(root / "quality"),
         DAGSTER_HOME=str(home),
     )
-    # set in this process by importing pipelines.defs.dbt: the command must derive its own
-    env.pop("DBT_LOG_FILE_MAX_BYTES", None)
     return env
 
 

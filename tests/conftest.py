@@ -15,6 +15,15 @@ from tests.dumpkit import SHARED_DUMPS
 BIN = Path(sys.executable).parent
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The dbt manifest the code location reads when imported, parsed again if a file of the dbt
+    project changed since it was prepared (as every papertrends command does first), before any
+    test module imports the code location."""
+    from pipelines.dbt_manifest import ensure_prepared
+
+    ensure_prepared()
+
+
 def isolated_env(root: Path) -> dict[str, str]:
     """This environment with papertrends' every path (warehouse, landing folder, Dagster
     instance, report and quality folders) under ``root``."""

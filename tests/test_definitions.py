@@ -10,32 +10,82 @@ import sys
 import dagster as dg
 import pytest
 
-from pipelines.defs.automation import MARTS_PAPERS, landing_sensor, marts_after_ingest_sensor
+from pipelines.defs.automation import (
+    MARTS_PAPERS,
+    build_landing_sensor,
+    marts_after_ingest_sensor,
+)
 from pipelines.defs.dbt import (
-    WarehouseDbtCliResource,
     dbt_build_args,
-    dbt_project,
     dbt_target_path,
     ingest_and_build_job,
     warehouse_models,
 )
-from pipelines.defs.ingest import RAW_DUMPS, raw_layer
+from pipelines.defs.dbt_project import dbt_cli_resource
+from pipelines.defs.ingest import RAW_DUMPS, build_raw_layer
 from pipelines.defs.metadata import preview_markdown
-from pipelines.defs.partitions import listing_months, range_tags
-from pipelines.defs.resources import LandingFolder, WarehouseResource
+from pipelines.defs.partitions import month_partitions, range_tags
+from pipelines.defs.resources import LandingFolder, RunHistory, WarehouseResource
+from pipelines.settings import Settings
 from pipelines.warehouse.metadata import Preview
 from tests.dumpkit import compose_dump, paper, write_dump
 
 MTIME = dt.datetime(2026, 9, 1, 12, tzinfo=dt.UTC).timestamp()
+# the settings of an environment that sets nothing: the month partitions from 2023-05
+DEFAULTS = Settings.resolve({}, {})
+listing_months = month_partitions(DEFAULTS.month_start())
+raw_layer = build_raw_layer(listing_months)
+landing_sensor = build_landing_sensor(listing_months)
+
+
+def _defs(settings: Settings = DEFAULTS) -> dg.Definitions:
+    from pipelines import definitions
+
+    return definitions.build_defs(settings)
 
 
 def test_definitions_validate():
     from pipelines import definitions
 
-    dg.Definitions.validate_loadable(definitions.defs)
+    loaded = definitions.defs()  # what Dagster loads through workspace.yaml
+    dg.Definitions.validate_loadable(loaded)
+    months = month_partitions(Settings.resolve().month_start())  # this environment's
     for name in ("ingest_dumps", "ingest_and_build"):
-        assert definitions.defs.resolve_job_def(name).partitions_def == listing_months
-    assert definitions.defs.resolve_job_def("build_marts").partitions_def is None
+        assert loaded.resolve_job_def(name).partitions_def == months
+    assert loaded.resolve_job_def("build_marts").partitions_def is None
+
+
+def test_the_definitions_take_their_settings_as_values(tmp_path):
+    """build_defs(settings): the partitions start at the settings' first month, and every
+    resource is configured with the settings' paths and knobs (nothing read from the
+    environment, nothing written to it)."""
+    import os
+
+    environ = dict(os.environ)
+    settings = Settings.resolve(
+        {"raw_dir": tmp_path / "raw", "warehouse": tmp_path / "w.duckdb"},
+        {
+            "PAPERTRENDS_FIRST_MONTH": "2024-02",
+            "PAPERTRENDS_KEEP_RUNS": "7",
+            "PAPERTRENDS_WRITER_WAIT": "3",
+            "PAPERTRENDS_DBT_MEMORY_LIMIT": "300MB",
+        },
+    )
+    defs = _defs(settings)
+    assert dict(os.environ) == environ
+    job = defs.resolve_job_def("ingest_and_build")
+    assert job.partitions_def.get_first_partition_key() == "2024-02"
+    resources = defs.resources
+    assert resources["warehouse"].database == str(tmp_path / "w.duckdb")
+    assert resources["warehouse"].wait_seconds == 3.0
+    assert resources["landing"].raw_dir == str(tmp_path / "raw")
+    assert resources["report_folder"].path == str(tmp_path / "w-report")
+    assert resources["quality"].path == str(tmp_path / "w-quality")
+    assert resources["history"].keep_runs == 7
+    flags = resources["dbt"].global_config_flags
+    assert f"PAPERTRENDS_WAREHOUSE={tmp_path / 'w.duckdb'}" in flags
+    assert "PAPERTRENDS_DBT_MEMORY_LIMIT=300MB" in flags
+    assert dbt_target_path(settings.warehouse) == tmp_path / "w-dbt"
 
 
 def _materialize_raw_layer(raw, warehouse, first="2026-08", last="2026-08", instance=None):
@@ -141,23 +191,21 @@ def test_dbt_gets_the_run_window_as_vars_and_none_without_partitions():
 
 
 def test_one_job_ingests_and_builds_with_blocking_raw_checks_in_the_same_run():
-    from pipelines import definitions
-
-    job = definitions.defs.resolve_job_def(ingest_and_build_job.name)
+    defs = _defs()
+    job = defs.resolve_job_def(ingest_and_build_job.name)
     nodes = [n.name for n in job.nodes_in_topological_order]
     assert nodes.index("raw_layer") < nodes.index("raw_expectations")
     assert nodes.index("raw_expectations") < nodes.index("warehouse_models")
     assert nodes[-1] == "reports__trend_report"
-    graph = definitions.defs.resolve_asset_graph()
+    graph = defs.resolve_asset_graph()
     raw_checks = [k for k in graph.asset_check_keys if k.asset_key == RAW_DUMPS]
     assert raw_checks and all(graph.get_check_spec(k).blocking for k in raw_checks)
 
 
 def test_every_asset_check_job_sensor_and_schedule_is_described():
-    from pipelines import definitions
-
-    repo = definitions.defs.get_repository_def()
-    graph = definitions.defs.resolve_asset_graph()
+    defs = _defs()
+    repo = defs.get_repository_def()
+    graph = defs.resolve_asset_graph()
     missing = [
         f"asset {key.to_user_string()}"
         for key in graph.get_all_asset_keys()
@@ -308,7 +356,8 @@ def test_marts_sensor_follows_ingestions_the_marts_have_not_seen():
     instance = dg.DagsterInstance.ephemeral()
 
     def tick():
-        return marts_after_ingest_sensor(dg.build_sensor_context(instance=instance))
+        context = dg.build_sensor_context(instance=instance, resources={"history": RunHistory()})
+        return marts_after_ingest_sensor(context)
 
     assert isinstance(tick(), dg.SkipReason)  # nothing ingested yet
     instance.report_runless_asset_event(dg.AssetMaterialization(RAW_DUMPS))
@@ -394,7 +443,7 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
     raw = tmp_path / "raw"
     database = tmp_path / "w.duckdb"
     write_dump(raw, "daily.txt", compose_dump([paper("HeldA"), paper("HeldB")]), MTIME)
-    monkeypatch.setenv("PAPERTRENDS_WAREHOUSE", str(database))  # the dbt profile reads it
+    settings = Settings.resolve({"warehouse": database}, {})  # dbt's profile is given it
     warehouse = WarehouseResource(database=str(database))
     landing = LandingFolder(raw_dir=str(raw))
     instance = dg.DagsterInstance.ephemeral()
@@ -432,7 +481,7 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
             [warehouse_models],
             instance=instance,
             resources={
-                "dbt": WarehouseDbtCliResource(project_dir=dbt_project),
+                "dbt": dbt_cli_resource(settings),
                 "warehouse": warehouse,
             },
             raise_on_error=False,
@@ -462,16 +511,21 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
 
 
 def test_reports_and_quality_results_live_beside_their_warehouse(monkeypatch, tmp_path):
-    from pipelines.settings import QUALITY_DIR_ENV, REPORTS_DIR_ENV, load_settings
+    from pipelines.settings import QUALITY_DIR_ENV, REPORTS_DIR_ENV
 
     monkeypatch.delenv(REPORTS_DIR_ENV, raising=False)
     monkeypatch.delenv(QUALITY_DIR_ENV, raising=False)
-    a = load_settings(warehouse=tmp_path / "a.duckdb")
-    b = load_settings(warehouse=tmp_path / "b.duckdb")
+    a = Settings.resolve({"warehouse": tmp_path / "a.duckdb"})
+    b = Settings.resolve({"warehouse": tmp_path / "b.duckdb"})
     assert a.reports_dir == tmp_path / "a-report" and a.quality_dir == tmp_path / "a-quality"
-    assert {a.reports_dir, a.quality_dir}.isdisjoint({b.reports_dir, b.quality_dir})
+    assert a.dbt_target_dir == tmp_path / "a-dbt"
+    assert {a.reports_dir, a.quality_dir, a.dbt_target_dir}.isdisjoint(
+        {b.reports_dir, b.quality_dir, b.dbt_target_dir}
+    )
     monkeypatch.setenv(REPORTS_DIR_ENV, str(tmp_path / "mine"))
-    assert load_settings(warehouse=tmp_path / "a.duckdb").reports_dir == tmp_path / "mine"
+    assert Settings.resolve({"warehouse": tmp_path / "a.duckdb"}).reports_dir == tmp_path / "mine"
+    # a flag comes before the environment
+    assert Settings.resolve({"reports_dir": tmp_path / "flag"}).reports_dir == tmp_path / "flag"
 
 
 def test_logged_facts_become_a_row_count_and_a_preview_of_short_cells():

@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from pipelines.landing import read_dump, scan_landing
-from pipelines.warehouse.load import MAX_DUMP_MB_ENV, ingest_files
+from pipelines.settings import MAX_DUMP_MB_ENV, Settings
+from pipelines.warehouse.load import ingest_files
 from tests.conftest import BIN
 from tests.dumpkit import compose_dump, paper, write_dump
 
@@ -45,24 +46,24 @@ def test_hostile_names_load_like_any_other(tmp_path):
     assert _files(raw) == before
 
 
-def test_a_file_over_the_cap_is_refused_with_its_size_and_never_read(tmp_path, monkeypatch):
+def test_a_file_over_the_cap_is_refused_with_its_size_and_never_read(tmp_path):
     raw = tmp_path / "raw"
     write_dump(raw, "small.txt", compose_dump([paper("SMALL")]), MTIME)
     big = compose_dump([paper(f"BIG{i}") for i in range(40)])
     write_dump(raw, "big.txt", big, MTIME)
-    monkeypatch.setenv(MAX_DUMP_MB_ENV, "0.01")  # 10,000 bytes
+    cap = Settings.resolve({}, {MAX_DUMP_MB_ENV: "0.01"}).max_dump_bytes  # 10,000 bytes
 
     def read(file):
         assert file.file_name != "big.txt", "the file over the cap was read into memory"
         return read_dump(file)
 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        ingest_files(con, scan_landing(raw), read=read)
+        ingest_files(con, scan_landing(raw), read=read, max_bytes=cap)
         status = dict(con.execute("select file_name, status from raw.dumps").fetchall())
         reason = con.execute(
             "select reason from raw.rejects where file_name = 'big.txt'"
         ).fetchall()
-        again = ingest_files(con, scan_landing(raw), read=read)
+        again = ingest_files(con, scan_landing(raw), read=read, max_bytes=cap)
     assert status == {"small.txt": "loaded", "big.txt": "rejected"}
     size = len(big.encode())
     assert reason == [

@@ -191,21 +191,22 @@ def test_files_still_being_written_are_not_ingested(tmp_path):
     assert sorted(f.file_name for f in scan_landing(raw)) == ["done.txt", "fresh.txt"]
 
 
-def test_the_loading_connection_caps_duckdb_memory(tmp_path: Path, monkeypatch):
+def test_the_loading_connection_caps_duckdb_memory(tmp_path: Path):
+    from pipelines.defs.resources import WarehouseResource
     from pipelines.errors import WarehouseUnusable
-    from pipelines.warehouse.connection import MEMORY_LIMIT_ENV, writer
+    from pipelines.settings import Settings
+    from pipelines.warehouse.connection import MEMORY_LIMIT_ENV
 
-    def limit() -> str:
-        with writer(tmp_path / "w.duckdb") as connection:
+    def limit(environ: dict[str, str]) -> str:
+        """The cap of the loading connection with the settings of ``environ``."""
+        settings = Settings.resolve({"warehouse": tmp_path / "w.duckdb"}, environ)
+        with WarehouseResource.from_settings(settings).get_connection() as connection:
             return connection.execute("select current_setting('memory_limit')").fetchone()[0]
 
-    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
-    assert limit() == "953.6 MiB"  # 1GB, DuckDB's default would be 80% of the RAM
-    monkeypatch.setenv(MEMORY_LIMIT_ENV, "256MB")
-    assert limit() == "244.1 MiB"
-    monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
+    assert limit({}) == "953.6 MiB"  # 1GB, DuckDB's default would be 80% of the RAM
+    assert limit({MEMORY_LIMIT_ENV: "256MB"}) == "244.1 MiB"
     with pytest.raises(WarehouseUnusable, match="PAPERTRENDS_LOAD_MEMORY_LIMIT='lots'"):
-        limit()
+        limit({MEMORY_LIMIT_ENV: "lots"})
 
 
 def test_partition_key_is_the_listing_month_a_duplicate_takes_its_originals(tmp_path):

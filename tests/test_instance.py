@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pipelines.errors import SettingInvalid
-from pipelines.settings import INSTANCE_TEMPLATE, load_settings, prepare_dagster_home
+from pipelines.settings import INSTANCE_TEMPLATE, Settings, prepare_dagster_home
 from tests.conftest import BIN
 from tests.dumpkit import compose_dump, paper, write_dump
 
@@ -29,7 +29,7 @@ def test_the_instance_template_uses_dagsters_own_event_log():
 
 def test_an_old_papertrends_config_is_replaced_a_users_own_is_left_alone(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    settings = load_settings()
+    settings = Settings.resolve()
     home = settings.dagster_home
     home.mkdir()
     (home / "dagster.yaml").write_text(OLD_TEMPLATE.read_text())

@@ -10,15 +10,23 @@ import pytest
 from pipelines.defs.partitions import (
     covering_range,
     holdable_window,
-    listing_months,
     month_key,
+    month_partitions,
     next_month,
     range_tags,
     run_month_window,
     unholdable_reason,
 )
 from pipelines.errors import SettingInvalid
-from pipelines.settings import FIRST_MONTH_ENV, first_month
+from pipelines.settings import FIRST_MONTH_ENV, Settings
+
+# the partitions of an environment that sets no PAPERTRENDS_FIRST_MONTH
+listing_months = month_partitions(Settings.resolve({}, {}).month_start())
+
+
+def first_month(environ: dict[str, str]) -> dt.date:
+    """The first month partition the settings of ``environ`` give."""
+    return Settings.resolve({}, environ).month_start()
 
 
 def test_partitions_are_months_from_the_first_month_to_the_current_one():
@@ -27,7 +35,7 @@ def test_partitions_are_months_from_the_first_month_to_the_current_one():
     assert keys[0] == "2023-05"  # the default first month: the Daily Papers page began
     assert keys[-1] == month_key(dt.datetime.now(dt.UTC).date())  # end_offset=1: this month
     assert keys == sorted(keys) and len(keys) == len(set(keys))
-    start, end = holdable_window()
+    start, end = holdable_window(listing_months)
     last = listing_months.get_last_partition_window()
     assert (start, end) == (dt.date(2023, 5, 1), last.end.date())
 
@@ -98,4 +106,4 @@ def test_month_helpers():
     assert covering_range(["2025-03", "2024-11", "2025-01"]) == ("2024-11", "2025-03")
     assert covering_range([]) is None
     now = dt.datetime(2026, 12, 31, 23, tzinfo=dt.UTC)
-    assert holdable_window(now=now) == (dt.date(2023, 5, 1), dt.date(2027, 1, 1))
+    assert holdable_window(listing_months, now=now) == (dt.date(2023, 5, 1), dt.date(2027, 1, 1))

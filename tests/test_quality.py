@@ -49,10 +49,16 @@ def _copy_with(built_warehouse: Path, tmp_path: Path, *statements: str) -> Path:
     return copy
 
 
-def _validate(warehouse: Path, tmp_path: Path, *names: str):
+def _validate(warehouse: Path, tmp_path: Path, *names: str, memory_limit: str = "1GB"):
     from pipelines.quality.validate import validate
 
-    return validate(warehouse, [SUITES[n] for n in names], tmp_path / "quality", wait_seconds=5)
+    return validate(
+        warehouse,
+        [SUITES[n] for n in names],
+        tmp_path / "quality",
+        wait_seconds=5,
+        memory_limit=memory_limit,
+    )
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -296,8 +302,10 @@ def test_data_docs_add_the_new_validation_pages_to_the_site(built, tmp_path):
 def test_every_suite_is_an_asset_check_on_its_asset_and_blocks():
     import dagster as dg
 
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_defs
+    from pipelines.settings import Settings
 
+    defs = build_defs(Settings.resolve({}, {}))
     graph = defs.resolve_asset_graph()
     for suite in SUITES.values():
         key = dg.AssetCheckKey(dg.AssetKey([suite.schema, suite.table]), "great_expectations")
@@ -309,19 +317,21 @@ def test_every_suite_is_an_asset_check_on_its_asset_and_blocks():
     assert dg.AssetCheckKey(dg.AssetKey(["raw", "dumps"]), "great_expectations") in checks
 
 
-def test_validation_runs_under_the_check_memory_cap_and_rejects_a_bad_one(
-    built, tmp_path, monkeypatch
-):
+def test_validation_runs_under_the_check_memory_cap_and_rejects_a_bad_one(built, tmp_path):
     from pipelines.errors import WarehouseUnusable
     from pipelines.quality.validate import MEMORY_LIMIT_ENV
+    from pipelines.settings import Settings
+
+    def cap(value: str) -> str:  # what the settings of an environment setting it give
+        return Settings.resolve({}, {MEMORY_LIMIT_ENV: value}).check_memory_limit
 
     warehouse, _ = built
-    monkeypatch.setenv(MEMORY_LIMIT_ENV, "64MB")
-    result = _validate(warehouse, tmp_path, "marts.papers", "marts.term_trends")
+    result = _validate(
+        warehouse, tmp_path, "marts.papers", "marts.term_trends", memory_limit=cap("64MB")
+    )
     assert result.passed, [f.line() for o in result.outcomes for f in o.failures]
-    monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
     with pytest.raises(WarehouseUnusable, match="PAPERTRENDS_CHECK_MEMORY_LIMIT='lots'"):
-        _validate(warehouse, tmp_path, "marts.papers")
+        _validate(warehouse, tmp_path, "marts.papers", memory_limit=cap("lots"))
 
 
 def test_a_failed_suite_keeps_one_detailed_result_and_a_passed_one_a_quick_one(built, tmp_path):

@@ -84,7 +84,9 @@ def test_make_install_on_the_system_python_bootstraps_uv_inside_the_project(tmp_
         [str(clone / ".venv" / "bin" / "papertrends"), "--help"], capture_output=True, text=True
     )
     assert help_text.returncode == 0 and "papertrends" in help_text.stdout
-    assert (clone / "dbt" / "target" / "manifest.json").is_file()
+    # the prepared dbt manifest, under data/ (dbt/ gets no target folder)
+    assert (clone / "data" / "dbt-manifest" / "manifest.json").is_file()
+    assert not (clone / "dbt" / "target").exists()
     # nothing went into the system interpreter
     still = subprocess.run([str(SYSTEM_PYTHON), "-m", "uv", "--version"], capture_output=True)
     assert still.returncode == had_uv.returncode

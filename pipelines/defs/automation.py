@@ -14,15 +14,16 @@ import json
 import dagster as dg
 
 from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
-from pipelines.defs.ingest import RAW_DUMPS, last_month_range
+from pipelines.defs.ingest import RAW_DUMPS
 from pipelines.defs.partitions import (
     covering_range,
     holdable_window,
+    last_month_range,
     month_key,
     range_tags,
     unholdable_reason,
 )
-from pipelines.defs.resources import LandingFolder
+from pipelines.defs.resources import LandingFolder, RunHistory
 from pipelines.defs.runs import fail_orphaned_cli_runs, prune_run_history
 from pipelines.dumps.identity import content_hash
 from pipelines.landing import read_listing_date
@@ -58,74 +59,83 @@ def _entry(value) -> list | None:
     return None
 
 
-@dg.sensor(
-    jobs=[ingest_and_build_job],
-    minimum_interval_seconds=5,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description=(
-        "Watches the landing folder: reads each new or changed dump file's head and "
-        "modification time (no full parse) for its listing month, and requests one "
-        "ingest_and_build run over the months touched (an overwritten file also touches its "
-        "old version's month): raw layer, blocking raw checks, dbt build for that window, mart "
-        "checks, report. The run key hashes the changed file versions, so each set of versions "
-        "lands exactly once; the cursor remembers each file's size, modification time, month "
-        "and hash, so a tick over 10,000 unchanged files reads none of them."
-    ),
-)
-def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
-    """New or changed dump files -> one run over the months they touch."""
-    seen: dict[str, list | None] = {
-        name: _entry(value)
-        for name, value in (json.loads(context.cursor) if context.cursor else {}).items()
-    }
-    files = landing.files(min_age_seconds=STABLE_AFTER_SECONDS)
-    changed = [f for f in files if _stat_of(seen.get(f.file_name)) != (f.n_bytes, f.mtime_ns)]
-    if not changed:
-        return dg.SkipReason(f"no new or changed dump among {len(files)} files")
-    holdable = holdable_window()
-    months: set[str] = set()
-    versions: list[str] = []
-    any_unplaced = False
-    for file in changed[:MAX_FILES_PER_TICK]:
-        try:
-            digest = content_hash(file.path.read_bytes())[:16]
-            listing_date, _ = read_listing_date(file)
-        except OSError:  # vanished between scan and read: look again next tick
-            continue
-        month = (
-            NO_MONTH
-            if unholdable_reason(listing_date, holdable) is not None
-            else month_key(listing_date)
-        )
-        before = seen.get(file.file_name)
-        seen[file.file_name] = [file.n_bytes, file.mtime_ns, month, digest]
-        if before is not None and before[3] == digest:
-            continue  # touched, same bytes: nothing to land
-        versions.append(f"{file.file_name}@{digest}@{file.mtime_ns}")
-        if before is not None and before[2]:  # the old version's listings leave its month
-            months.add(before[2])
-        if month:
-            months.add(month)
-        else:
-            any_unplaced = True
-    cursor = json.dumps(seen, separators=(",", ":"))
-    if not versions:  # touched files, same bytes: nothing to land
-        return dg.SensorResult(run_requests=[], cursor=cursor)
-    span = covering_range(months) or last_month_range()
-    run_key = hashlib.sha256("\n".join(sorted(versions)).encode()).hexdigest()[:32]
-    request = dg.RunRequest(
-        job_name=ingest_and_build_job.name,
-        run_key=f"dumps-{run_key}",
-        tags={
-            **range_tags(*span),
-            "papertrends/trigger": "sensor",
-            "papertrends/versions": str(len(versions)),
-            "papertrends/unplaced": "yes" if any_unplaced else "no",
-            # the file's name when the run lands one file version (searchable in the UI)
-            **({"papertrends/file": versions[0].rsplit("@", 2)[0]} if len(versions) == 1 else {}),
-        },
+def build_landing_sensor(partitions: dg.MonthlyPartitionsDefinition) -> dg.SensorDefinition:
+    """The landing sensor for the month ``partitions`` of the raw assets."""
+
+    @dg.sensor(
+        jobs=[ingest_and_build_job],
+        minimum_interval_seconds=5,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "Watches the landing folder: reads each new or changed dump file's head and "
+            "modification time (no full parse) for its listing month, and requests one "
+            "ingest_and_build run over the months touched (an overwritten file also touches its "
+            "old version's month): raw layer, blocking raw checks, dbt build for that window, mart "
+            "checks, report. The run key hashes the changed file versions, so each set of versions "
+            "lands exactly once; the cursor remembers each file's size, modification time, month "
+            "and hash, so a tick over 10,000 unchanged files reads none of them."
+        ),
     )
-    return dg.SensorResult(run_requests=[request], cursor=cursor)
+    def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
+        """New or changed dump files -> one run over the months they touch."""
+        seen: dict[str, list | None] = {
+            name: _entry(value)
+            for name, value in (json.loads(context.cursor) if context.cursor else {}).items()
+        }
+        files = landing.files(min_age_seconds=STABLE_AFTER_SECONDS)
+        changed = [f for f in files if _stat_of(seen.get(f.file_name)) != (f.n_bytes, f.mtime_ns)]
+        if not changed:
+            return dg.SkipReason(f"no new or changed dump among {len(files)} files")
+        holdable = holdable_window(partitions)
+        months: set[str] = set()
+        versions: list[str] = []
+        any_unplaced = False
+        for file in changed[:MAX_FILES_PER_TICK]:
+            try:
+                digest = content_hash(file.path.read_bytes())[:16]
+                listing_date, _ = read_listing_date(file)
+            except OSError:  # vanished between scan and read: look again next tick
+                continue
+            month = (
+                NO_MONTH
+                if unholdable_reason(listing_date, holdable) is not None
+                else month_key(listing_date)
+            )
+            before = seen.get(file.file_name)
+            seen[file.file_name] = [file.n_bytes, file.mtime_ns, month, digest]
+            if before is not None and before[3] == digest:
+                continue  # touched, same bytes: nothing to land
+            versions.append(f"{file.file_name}@{digest}@{file.mtime_ns}")
+            if before is not None and before[2]:  # the old version's listings leave its month
+                months.add(before[2])
+            if month:
+                months.add(month)
+            else:
+                any_unplaced = True
+        cursor = json.dumps(seen, separators=(",", ":"))
+        if not versions:  # touched files, same bytes: nothing to land
+            return dg.SensorResult(run_requests=[], cursor=cursor)
+        span = covering_range(months) or last_month_range(partitions)
+        run_key = hashlib.sha256("\n".join(sorted(versions)).encode()).hexdigest()[:32]
+        request = dg.RunRequest(
+            job_name=ingest_and_build_job.name,
+            run_key=f"dumps-{run_key}",
+            tags={
+                **range_tags(*span),
+                "papertrends/trigger": "sensor",
+                "papertrends/versions": str(len(versions)),
+                "papertrends/unplaced": "yes" if any_unplaced else "no",
+                # the file's name when the run lands one file version (searchable in the UI)
+                **(
+                    {"papertrends/file": versions[0].rsplit("@", 2)[0]}
+                    if len(versions) == 1
+                    else {}
+                ),
+            },
+        )
+        return dg.SensorResult(run_requests=[request], cursor=cursor)
+
+    return landing_sensor
 
 
 def _stat_of(entry: list | None) -> tuple[int, int] | None:
@@ -144,7 +154,7 @@ def _stat_of(entry: list | None) -> tuple[int, int] | None:
         "(once per ingestion: the run key is that materialization)."
     ),
 )
-def marts_after_ingest_sensor(context: dg.SensorEvaluationContext):
+def marts_after_ingest_sensor(context: dg.SensorEvaluationContext, history: RunHistory):
     """raw.dumps newer than marts.papers, no build under way -> one build_marts run."""
     instance = context.instance
     (raw, *_) = instance.fetch_materializations(RAW_DUMPS, limit=1).records or [None]
@@ -152,7 +162,9 @@ def marts_after_ingest_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason("nothing ingested yet")
     (marts, *_) = instance.fetch_materializations(MARTS_PAPERS, limit=1).records or [None]
     # the run history is capped here (PAPERTRENDS_KEEP_RUNS), never the two runs read above
-    prune_run_history(instance, protect={r.run_id for r in (raw, marts) if r is not None})
+    prune_run_history(
+        instance, history.keep_runs, protect={r.run_id for r in (raw, marts) if r is not None}
+    )
     if marts is not None and marts.storage_id > raw.storage_id:
         return dg.SkipReason("the marts were built after the last ingestion")
     fail_orphaned_cli_runs(instance)  # a killed `papertrends build` is not "running"

@@ -1,15 +1,12 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test a check."""
 
 import datetime as dt
-import hashlib
 import json
-import os
+import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
-from importlib import metadata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,46 +19,22 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
-from packaging import version
 
+from pipelines.defs.dbt_project import dbt_project
 from pipelines.defs.ingest import RAW_DUMPS, RAW_REJECTS, RAW_SIGHTINGS, WAREHOUSE_POOL
 from pipelines.defs.metadata import table_metadata
 from pipelines.defs.partitions import run_month_window
 from pipelines.defs.report import TREND_REPORT
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import PapertrendsError
-from pipelines.settings import DBT_BIN_DIR, DBT_PROJECT_DIR, dbt_docs_dir
+from pipelines.settings import dbt_docs_dir, dbt_target_dir
 from pipelines.warehouse.compact import compact_if_it_pays
-from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.metadata import logged_facts
 
-# dagster-dbt runs `dbt` from PATH (also when preparing the manifest): make it the dbt installed
-# beside this Python, so `.venv/bin/papertrends` works without an activated venv.
-if DBT_BIN_DIR not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = DBT_BIN_DIR + os.pathsep + os.environ.get("PATH", "")
-
-# Turns on the post-hook that logs each built relation's column types (for dagster-dbt to attach
-# as `dagster/column_schema`: the UI shows every column's type), row count and first rows
-# (dbt/macros/log_relation_facts.sql; lines starting with FACTS_PREFIX).
-os.environ.setdefault("PAPERTRENDS_DBT_UI_FACTS", "1")
+# The lines dbt/macros/log_relation_facts.sql logs (its switch: dbt_project.UI_FACTS_ENV).
 FACTS_PREFIX = "papertrends-facts "
-
-# dbt appends every build's debug log (about 5 MB for a small warehouse) to dbt.log in the target
-# folder and rolls it over at DBT_LOG_FILE_MAX_BYTES, keeping 5 old files: its default of 10 MB
-# lets one warehouse's logs reach 60 MB. PAPERTRENDS_DBT_LOG_MB (default 2) caps them at 6 x that.
-DBT_LOG_MB_ENV = "PAPERTRENDS_DBT_LOG_MB"
-
-
-def _dbt_log_max_bytes() -> int:
-    try:
-        return max(int(float(os.environ.get(DBT_LOG_MB_ENV, "2")) * 1e6), 100_000)
-    except ValueError:  # not a number: the default
-        return 2_000_000
-
-
-os.environ.setdefault("DBT_LOG_FILE_MAX_BYTES", str(_dbt_log_max_bytes()))
 
 # A run whose month window is this short builds with this many dbt threads (see dbt_build_args).
 PARALLEL_WINDOW_MONTHS = 3
@@ -69,45 +42,7 @@ PARALLEL_THREADS = 2
 
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def _manifest_is_stale(project: DbtProject) -> bool:
-    """True when the manifest is missing or older than any file of the dbt project."""
-    manifest = project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    sources = [project.project_dir / "dbt_project.yml"] + [
-        path
-        for folder in ("models", "macros", "seeds", "tests")
-        for path in (project.project_dir / folder).rglob("*")
-        if path.is_file()
-    ]
-    return any(path.stat().st_mtime > built for path in sources)
-
-
-# The manifest is prepared once (at install, `make install` runs `dbt parse`) and parsed again
-# only when the dbt project changed since, not on every load of the code location.
-if _manifest_is_stale(dbt_project):
-    dbt_project.preparer.prepare(dbt_project)
-
-
-class WarehouseDbtCliResource(DbtCliResource):
-    """DbtCliResource without two start-up costs it pays on every `dbt.cli` call (~15 s here).
-
-    dagster-dbt runs `dbt --version` in a subprocess and builds a dbt adapter in-process (importing
-    dbt-core) before every invocation; the adapter only serves row-count and column metadata,
-    which papertrends does not fetch through dbt. The version comes from the installed package.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -202,16 +137,16 @@ def warehouse_models(
         context.log.info(f"dbt build for the run's month window: {args[-1]}")
     # dbt-duckdb holds the file for the whole build and does not retry a lock: queue behind
     # any other writer first.
-    with writer_lock(path, WRITER_WAIT_SECONDS):
+    with writer_lock(path, warehouse.wait_seconds):
         yield from _dbt_build(context, dbt, dbt_target_path(path), args)
-        _compact(context, path)
+        _compact(context, path, warehouse.compact_ratio)
 
 
-def _compact(context: dg.AssetExecutionContext, path: Path) -> None:
+def _compact(context: dg.AssetExecutionContext, path: Path, ratio: float) -> None:
     """Give back the space the build freed when it pays (pipelines/warehouse/compact.py); a
     failed compaction leaves the file as it was and only warns."""
     try:
-        done = compact_if_it_pays(path)
+        done = compact_if_it_pays(path, ratio)
     except (duckdb.Error, OSError, RuntimeError, PapertrendsError) as err:
         context.log.warning(f"{path}: not compacted: {str(err).strip().splitlines()[0]}")
         return
@@ -250,11 +185,20 @@ def _months(window: tuple[dt.date, dt.date]) -> int:
 
 
 def dbt_target_path(warehouse: Path) -> Path:
-    """dbt's target folder for builds of ``warehouse``: one per warehouse file, kept between runs,
-    so dbt parses only what changed (its partial-parse state depends on the profile, which
-    depends on the warehouse path). Builds of one warehouse never overlap: they hold its lock."""
-    digest = hashlib.sha256(str(warehouse.absolute()).encode()).hexdigest()[:12]
-    return dbt_project.project_dir / "target" / "dagster" / digest
+    """dbt's target folder (with its dbt.log) for builds of ``warehouse``: one per warehouse file,
+    beside it (``<dir>/<stem>-dbt``), kept between runs, so dbt parses only what changed (its
+    partial-parse state depends on the profile, which depends on the warehouse path). Builds of
+    one warehouse never overlap: they hold its lock."""
+    return dbt_target_dir(warehouse.absolute())
+
+
+def _start_from_prepared_parse(target_path: Path) -> None:
+    """A new target folder starts from the prepared project's partial parse (what dagster-dbt
+    does with the one of the project's own target folder)."""
+    prepared = Path(dbt_project.target_path) / PARTIAL_PARSE
+    if prepared.is_file() and not (target_path / PARTIAL_PARSE).exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(prepared, target_path / PARTIAL_PARSE)
 
 
 def _dbt_build(
@@ -263,6 +207,7 @@ def _dbt_build(
     """Run ``dbt build`` and yield its events as they come; start again when dbt could not open
     the file because a reader (``papertrends sql``) held it at that instant (dbt-duckdb does not
     retry), which it says before any node ran."""
+    _start_from_prepared_parse(target_path)
     for attempt in range(1, DBT_OPEN_ATTEMPTS + 1):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
         emitted = False
@@ -351,7 +296,7 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     warning, not a failed run: the data and the marts are built by then."""
     path = Path(warehouse.database)
     try:
-        docs = write_dbt_docs(path, dbt_docs_dir(path))
+        docs = write_dbt_docs(path, dbt_docs_dir(path), warehouse.wait_seconds)
     except (PapertrendsError, OSError) as err:
         context.log.warning(f"dbt docs not written: {err}")
         return dg.MaterializeResult(metadata={"error": dg.MetadataValue.text(str(err))})

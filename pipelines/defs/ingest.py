@@ -5,6 +5,9 @@ version) whose listing month, read from the file's head, lies in the range. File
 date no month partition holds (before ``PAPERTRENDS_FIRST_MONTH``, or in a future month) are
 taken by every run, whatever its range, and recorded as rejected with a one-line reason: they
 never wait for a partition that cannot come.
+
+The month partitions come from the settings, so the raw assets are built for them
+(``build_raw_layer``) by the definitions.
 """
 
 import datetime as dt
@@ -19,7 +22,7 @@ from pipelines.defs.metadata import preview_markdown
 from pipelines.defs.partitions import (
     covering_range,
     holdable_window,
-    listing_months,
+    last_month_range,
     month_key,
     unholdable_reason,
 )
@@ -37,69 +40,77 @@ RAW_SIGHTINGS = dg.AssetKey(["raw", "sightings"])
 RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
 
 
-@dg.multi_asset(
-    name="raw_layer",
-    specs=[
-        dg.AssetSpec(
-            RAW_DUMPS,
-            description="raw.dumps: one row per dump file version seen in the landing folder, "
-            "with its content hash, listing date and status (loaded, duplicate, rejected, "
-            "superseded).",
-            kinds={"duckdb"},
-            group_name="raw",
-        ),
-        dg.AssetSpec(
-            RAW_SIGHTINGS,
-            description="raw.sightings: one row per listing (a title with its own abstract) "
-            "on a loaded dump, in page order, with the paper_id of its normalised title.",
-            kinds={"duckdb"},
-            group_name="raw",
-        ),
-        dg.AssetSpec(
-            RAW_REJECTS,
-            description="raw.rejects: quarantined records (orphan titles or abstracts, "
-            "over-long paragraphs) and whole files that cannot be dumps, with line and reason.",
-            kinds={"duckdb"},
-            group_name="raw",
-        ),
-    ],
-    partitions_def=listing_months,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-    pool=WAREHOUSE_POOL,
-)
-def raw_layer(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingFolder
-):
-    """Parse the pending dump files of the run's months (and any file no month holds) with
-    polars and load them into raw.* in DuckDB."""
-    window = context.partition_time_window
-    run_window = (window.start.date(), window.end.date())
-    holdable = holdable_window()
-    with warehouse.get_connection() as con:
-        placed = place_files(pending_files(con, landing.files()), holdable)
-        files = placed.in_window(run_window)
-        context.log.info(
-            f"{len(files)} new or changed file(s) for {context.partition_key_range.start}.."
-            f"{context.partition_key_range.end}, {placed.n_unplaced} with no month partition; "
-            f"{len(placed.files) - len(files)} pending for other months"
-        )
-        report = ingest_files(
-            con,
-            files,
-            landing_folder=Path(landing.raw_dir),
-            holdable=partial(unholdable_reason, window=holdable),
-        )
-        # read back under the same lock: totals, and what this run's file versions brought
-        facts = raw_run_facts(con, [o.dump_id for o in report.outcomes if o.dump_id])
-    for outcome in report.outcomes:
-        if outcome.status in ("rejected", "unreadable"):
-            context.log.warning(f"{outcome.file_name}: rejected: {outcome.reason}")
-        elif outcome.n_rejects:
-            context.log.warning(
-                f"{outcome.file_name}: {outcome.n_rejects} record(s) quarantined in raw.rejects"
+def build_raw_layer(partitions: dg.MonthlyPartitionsDefinition) -> dg.AssetsDefinition:
+    """The raw tables as one multi-asset over the month ``partitions``."""
+
+    @dg.multi_asset(
+        name="raw_layer",
+        specs=[
+            dg.AssetSpec(
+                RAW_DUMPS,
+                description="raw.dumps: one row per dump file version seen in the landing "
+                "folder, with its content hash, listing date and status (loaded, duplicate, "
+                "rejected, superseded).",
+                kinds={"duckdb"},
+                group_name="raw",
+            ),
+            dg.AssetSpec(
+                RAW_SIGHTINGS,
+                description="raw.sightings: one row per listing (a title with its own abstract) "
+                "on a loaded dump, in page order, with the paper_id of its normalised title.",
+                kinds={"duckdb"},
+                group_name="raw",
+            ),
+            dg.AssetSpec(
+                RAW_REJECTS,
+                description="raw.rejects: quarantined records (orphan titles or abstracts, "
+                "over-long paragraphs) and whole files that cannot be dumps, with line and "
+                "reason.",
+                kinds={"duckdb"},
+                group_name="raw",
+            ),
+        ],
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=False,
+        pool=WAREHOUSE_POOL,
+    )
+    def raw_layer(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingFolder
+    ):
+        """Parse the pending dump files of the run's months (and any file no month holds) with
+        polars and load them into raw.* in DuckDB."""
+        window = context.partition_time_window
+        run_window = (window.start.date(), window.end.date())
+        holdable = holdable_window(partitions)
+        with warehouse.get_connection() as con:
+            placed = place_files(pending_files(con, landing.files()), holdable)
+            files = placed.in_window(run_window)
+            context.log.info(
+                f"{len(files)} new or changed file(s) for {context.partition_key_range.start}.."
+                f"{context.partition_key_range.end}, {placed.n_unplaced} with no month "
+                f"partition; {len(placed.files) - len(files)} pending for other months"
             )
-    yield from raw_layer_results(len(files), report, facts)
+            report = ingest_files(
+                con,
+                files,
+                batch_size=warehouse.batch_dumps,
+                landing_folder=Path(landing.raw_dir),
+                holdable=partial(unholdable_reason, window=holdable),
+                max_bytes=landing.max_dump_bytes,
+            )
+            # read back under the same lock: totals, and what this run's file versions brought
+            facts = raw_run_facts(con, [o.dump_id for o in report.outcomes if o.dump_id])
+        for outcome in report.outcomes:
+            if outcome.status in ("rejected", "unreadable"):
+                context.log.warning(f"{outcome.file_name}: rejected: {outcome.reason}")
+            elif outcome.n_rejects:
+                context.log.warning(
+                    f"{outcome.file_name}: {outcome.n_rejects} record(s) quarantined in raw.rejects"
+                )
+        yield from raw_layer_results(len(files), report, facts)
+
+    return raw_layer
 
 
 def raw_layer_results(
@@ -220,7 +231,7 @@ def place_files(files: Sequence[LandedFile], holdable: tuple[dt.date, dt.date]) 
 ingest_job = dg.define_asset_job(
     name="ingest_dumps",
     # the raw assets only: their checks (dbt source tests) run with the marts build
-    selection=dg.AssetSelection.assets(raw_layer).without_checks(),
+    selection=dg.AssetSelection.assets(RAW_DUMPS, RAW_SIGHTINGS, RAW_REJECTS).without_checks(),
     description=(
         "Load the new or changed dump files of the run's listing months (and any file no month "
         "partition can hold, rejected with its reason) into the raw layer."
@@ -229,7 +240,9 @@ ingest_job = dg.define_asset_job(
 
 
 def pending_month_range(
-    files: Sequence[LandedFile], warehouse: WarehouseResource
+    files: Sequence[LandedFile],
+    warehouse: WarehouseResource,
+    partitions: dg.MonthlyPartitionsDefinition,
 ) -> tuple[str, str] | None:
     """The smallest month range covering every new or changed file, or None if none is
     (files no month holds ride with any run: alone, they get the last month).
@@ -245,13 +258,7 @@ def pending_month_range(
         pending = list(files)
     if not pending:
         return None
-    placed = place_files(pending, holdable_window())
+    placed = place_files(pending, holdable_window(partitions))
     if not placed.files:
         return None
-    return placed.month_range() or last_month_range()
-
-
-def last_month_range() -> tuple[str, str]:
-    """The range of the last month partition alone."""
-    last = listing_months.get_last_partition_key()
-    return last, last
+    return placed.month_range() or last_month_range(partitions)

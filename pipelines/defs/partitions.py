@@ -5,9 +5,11 @@ carry their time window, which is what dbt needs (``window_start``/``window_end`
 models' incremental predicates), and their keys are ordered by time, so a backfill over a
 range of months (``BackfillPolicy.single_run``) is one contiguous, well-defined range. Dynamic
 partitions are ordered by insertion: a dump of 2024 saved after one of 2025 would sit after it,
-and a "range" would mean nothing. The partitions start at ``PAPERTRENDS_FIRST_MONTH`` (the
-month the Daily Papers page began by default) and run to the current month (``end_offset=1``:
-today's dump belongs to a month that is not over yet).
+and a "range" would mean nothing. The partitions start at ``Settings.first_month``
+(``PAPERTRENDS_FIRST_MONTH``: the month the Daily Papers page began by default) and run to the
+current month (``end_offset=1``: today's dump belongs to a month that is not over yet); the
+definitions build them from the settings (``month_partitions``), nothing reads the environment
+here.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-from pipelines.settings import first_month
-
 MONTH_FORMAT = "%Y-%m"
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
-listing_months = dg.MonthlyPartitionsDefinition(
-    start_date=first_month().strftime(MONTH_FORMAT), fmt=MONTH_FORMAT, end_offset=1
-)
+
+def month_partitions(first_month: dt.date) -> dg.MonthlyPartitionsDefinition:
+    """The listing months from ``first_month`` (its first day) to the current month."""
+    return dg.MonthlyPartitionsDefinition(
+        start_date=first_month.strftime(MONTH_FORMAT), fmt=MONTH_FORMAT, end_offset=1
+    )
 
 
 def month_key(day: dt.date) -> str:
@@ -45,8 +48,7 @@ def next_month(day: dt.date) -> dt.date:
 
 
 def holdable_window(
-    partitions: dg.MonthlyPartitionsDefinition = listing_months,
-    now: dt.datetime | None = None,
+    partitions: dg.MonthlyPartitionsDefinition, now: dt.datetime | None = None
 ) -> tuple[dt.date, dt.date]:
     """[first day of the first month, first day of the month after the last partition): the
     listing dates the partitioning can hold at ``now`` (default: the current time). The last
@@ -72,6 +74,12 @@ def unholdable_reason(day: dt.date, window: tuple[dt.date, dt.date]) -> str | No
         last = month_key(end - dt.timedelta(days=1)) if end > start else "none"
         return f"listing date {day} is after the last month partition {last} (in the future)"
     return None
+
+
+def last_month_range(partitions: dg.MonthlyPartitionsDefinition) -> tuple[str, str]:
+    """The range of the last month partition alone."""
+    last = partitions.get_last_partition_key()
+    return last, last
 
 
 def covering_range(keys: Iterable[str]) -> tuple[str, str] | None:

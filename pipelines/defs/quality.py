@@ -8,7 +8,9 @@ failed expectations with their column and observed value, and shows a few offend
 """
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -17,15 +19,28 @@ from pipelines.defs.report import markdown_escape
 from pipelines.defs.resources import WarehouseResource
 from pipelines.quality.suites import SuiteFile, load_suite_files
 from pipelines.quality.validate import SuiteOutcome, batch_months, validate
-from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
+from pipelines.settings import DEFAULT_MEMORY_LIMIT, Settings
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
 
 CHECK_NAME = "great_expectations"
+CHECK_SUITES_JOB = "check_suites"
+CHECK_DBT_TESTS_JOB = "check_dbt_tests"
 
 
 class QualityFolder(dg.ConfigurableResource):
-    """Where GX keeps its results and Data Docs (``<path>/gx/uncommitted/data_docs/...``)."""
+    """Where GX keeps its results and Data Docs (``<path>/gx/uncommitted/data_docs/...``), and
+    DuckDB's memory cap for its checks (PAPERTRENDS_CHECK_MEMORY_LIMIT)."""
 
     path: str
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "QualityFolder":
+        return cls(path=str(settings.quality_dir), memory_limit=settings.check_memory_limit)
 
 
 def suite_check_key(suite: SuiteFile) -> dg.AssetCheckKey:
@@ -70,8 +85,9 @@ def build_suite_checks(name: str, suites: Sequence[SuiteFile]) -> dg.AssetChecks
             Path(warehouse.database),
             selected,
             Path(quality.path),
-            wait_seconds=WRITER_WAIT_SECONDS,
+            wait_seconds=warehouse.wait_seconds,
             months=batch_months(*window) if window else None,
+            memory_limit=quality.memory_limit,
         )
         for outcome in result.outcomes:
             for failure in outcome.failures:
@@ -135,30 +151,47 @@ def _md(text: str) -> str:
     return markdown_escape(str(text))
 
 
-SUITES = load_suite_files()
-raw_expectations = build_suite_checks("raw_expectations", [s for s in SUITES if s.schema == "raw"])
-mart_expectations = build_suite_checks(
-    "mart_expectations", [s for s in SUITES if s.schema != "raw"]
-)
+@dataclass(frozen=True)
+class SuiteChecks:
+    """The suites of ``expectations/`` as two blocking multi-asset checks, and the two jobs of
+    ``papertrends check``."""
 
-SUITE_CHECKS = dg.AssetSelection.checks(*(suite_check_key(s) for s in SUITES))
+    raw_expectations: dg.AssetChecksDefinition
+    mart_expectations: dg.AssetChecksDefinition
+    check_suites_job: "UnresolvedAssetJobDefinition"
+    check_dbt_tests_job: "UnresolvedAssetJobDefinition"
 
-# `papertrends check` is two runs: every suite is blocking, and in one run a failed suite would
-# hold back the dbt tests of the models downstream of its table (they run in the dbt step).
-check_suites_job = dg.define_asset_job(
-    name="check_suites",
-    selection=SUITE_CHECKS,
-    description=(
-        "Validate the warehouse as it is with every Great Expectations suite in expectations/, "
-        "without rebuilding anything (the first half of `papertrends check`)."
-    ),
-)
 
-check_dbt_tests_job = dg.define_asset_job(
-    name="check_dbt_tests",
-    selection=dg.AssetSelection.all_asset_checks() - SUITE_CHECKS,
-    description=(
-        "Run every dbt test on the warehouse as it is (dbt test), without rebuilding anything "
-        "(the second half of `papertrends check`)."
-    ),
-)
+def build_suite_checks_and_jobs(suites: Sequence[SuiteFile] | None = None) -> SuiteChecks:
+    """The checks and jobs of ``suites`` (default: the suite files of ``expectations/``, read
+    when the definitions are built, not when this module is imported)."""
+    suites = load_suite_files() if suites is None else suites
+    suite_checks = dg.AssetSelection.checks(*(suite_check_key(s) for s in suites))
+    return SuiteChecks(
+        raw_expectations=build_suite_checks(
+            "raw_expectations", [s for s in suites if s.schema == "raw"]
+        ),
+        mart_expectations=build_suite_checks(
+            "mart_expectations", [s for s in suites if s.schema != "raw"]
+        ),
+        # `papertrends check` is two runs: every suite is blocking, and in one run a failed
+        # suite would hold back the dbt tests of the models downstream of its table (they run
+        # in the dbt step).
+        check_suites_job=dg.define_asset_job(
+            name=CHECK_SUITES_JOB,
+            selection=suite_checks,
+            description=(
+                "Validate the warehouse as it is with every Great Expectations suite in "
+                "expectations/, without rebuilding anything (the first half of "
+                "`papertrends check`)."
+            ),
+        ),
+        check_dbt_tests_job=dg.define_asset_job(
+            name=CHECK_DBT_TESTS_JOB,
+            selection=dg.AssetSelection.all_asset_checks() - suite_checks,
+            description=(
+                "Run every dbt test on the warehouse as it is (dbt test), without rebuilding "
+                "anything (the second half of `papertrends check`)."
+            ),
+        ),
+    )

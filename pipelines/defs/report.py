@@ -7,7 +7,6 @@ import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.report.render import ReportResult, write_report
-from pipelines.warehouse.connection import WRITER_WAIT_SECONDS
 
 MART_KEYS = [
     dg.AssetKey(["marts", "topic_trends"]),
@@ -53,7 +52,7 @@ def trend_report(
     """Render the marts into ``<report folder>/index.html`` and show the main chart here."""
     # Like a writer, wait for a refresh in progress (ingest or dbt build) rather than fail.
     result = write_report(
-        Path(warehouse.database), Path(report_folder.path), wait_seconds=WRITER_WAIT_SECONDS
+        Path(warehouse.database), Path(report_folder.path), wait_seconds=warehouse.wait_seconds
     )
     context.log.info(f"trend report written to {result.path} ({result.n_charts} charts)")
     return dg.MaterializeResult(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.settings import DEFAULT_KEEP_RUNS
+
 TRIGGER_TAG = "papertrends/trigger"
 PID_TAG = "papertrends/pid"
 HOST_TAG = "papertrends/host"
@@ -59,26 +61,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-KEEP_RUNS_ENV = "PAPERTRENDS_KEEP_RUNS"
-DEFAULT_KEEP_RUNS = 500
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
-def keep_runs_from_env() -> int:
-    """``PAPERTRENDS_KEEP_RUNS`` (default 500): finished runs kept in Dagster's history; 0 keeps
-    every run."""
-    value = os.environ.get(KEEP_RUNS_ENV, "").strip()
-    return int(value) if value.isdigit() else DEFAULT_KEEP_RUNS
-
-
 def prune_run_history(
-    instance: dg.DagsterInstance, keep: int | None = None, protect: set[str] = frozenset()
+    instance: dg.DagsterInstance, keep: int = DEFAULT_KEEP_RUNS, protect: set[str] = frozenset()
 ) -> int:
     """Delete the oldest finished runs (their records, events and captured logs) beyond the
-    newest ``keep``, not those in ``protect`` (the runs holding the materializations the
-    sensors read). Without it every landing adds a run and its event log for good (about
-    0.3 MB each with SQLite). Pruned in bites of a tenth, so a tick does nothing most times."""
-    keep = keep_runs_from_env() if keep is None else keep
+    newest ``keep`` (``Settings.keep_runs``: PAPERTRENDS_KEEP_RUNS; 0 keeps every run), not those
+    in ``protect`` (the runs holding the materializations the sensors read). Without it every
+    landing adds a run and its event log for good (about 0.3 MB each with SQLite). Pruned in
+    bites of a tenth, so a tick does nothing most times."""
     if keep <= 0:
         return 0
     finished = dg.RunsFilter(statuses=FINISHED)

@@ -19,7 +19,6 @@ import decimal
 import hashlib
 import json
 import logging
-import os
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from typing import Any
 from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
 from pipelines.quality.offline_docs import make_offline
 from pipelines.quality.suites import SuiteFile
+from pipelines.settings import CHECK_MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT
 from pipelines.warehouse.lock import writer_lock
 
 SAMPLE_ROWS = 5
@@ -39,8 +39,8 @@ KEEP_RESULTS = 20  # stored validations (and Data Docs pages) kept per suite
 # DuckDB's memory cap for GX's read-only connection: uncapped, DuckDB's default is 80% of the RAM,
 # and the uniqueness checks of the large marts (term_trends: 21 million rows at 10,000 dumps)
 # grew the process to 4.7 GB; capped, DuckDB spills their group-bys to disk instead.
-MEMORY_LIMIT_ENV = "PAPERTRENDS_CHECK_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "1GB"
+# Settings.check_memory_limit (PAPERTRENDS_CHECK_MEMORY_LIMIT) sets it.
+MEMORY_LIMIT_ENV = CHECK_MEMORY_LIMIT_ENV
 DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 # A run that changed more months than this is validated on whole tables (see ``batch_months``).
 MAX_MONTH_BATCHES = 3
@@ -104,9 +104,11 @@ def validate(
     quality_dir: Path,
     wait_seconds: float,
     months: Sequence[dt.date] | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> Validation:
     """Run ``suites`` on the warehouse's tables (read-only), store the results and rebuild Data
     Docs under ``quality_dir``. Waits up to ``wait_seconds`` for a writer to finish first.
+    DuckDB's memory cap on GX's connection is ``memory_limit``.
 
     ``months`` (first days of months, from ``batch_months``): the months a run changed. A suite
     with a ``batch_column`` then runs its row-level expectations on those months' batches only
@@ -129,8 +131,11 @@ def validate(
     with writer_lock(warehouse, wait_seconds):
         by_suite = _suite_months(warehouse, suites, months)
         context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+        if context.variables.analytics_enabled is not False:
+            # no usage statistics: GX's own project setting, not an environment variable
+            context.enable_analytics(False)
         kept = set(context.validation_results_store.list_keys())
-        with _sql_datasource(context, warehouse, quality_dir) as datasource:
+        with _sql_datasource(context, warehouse, quality_dir, memory_limit) as datasource:
             for suite in suites:
                 outcomes.append(
                     _validate_suite(gx, context, datasource, suite, by_suite[suite.name])
@@ -216,7 +221,6 @@ def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[S
 
 
 def _import_gx():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     from pipelines.quality.gx_duckdb import patch_gx_for_duckdb
@@ -232,14 +236,17 @@ def _import_gx():
 
 
 @contextmanager
-def _sql_datasource(context, warehouse: Path, quality_dir: Path) -> Iterator[Any]:
+def _sql_datasource(
+    context, warehouse: Path, quality_dir: Path, memory_limit: str
+) -> Iterator[Any]:
     """GX's SQL data source on the DuckDB file, read-only; its connections are closed on exit
     (a pooled connection would otherwise keep DuckDB's file lock until garbage collection)."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     connection_string = f"duckdb:///{warehouse}"
-    kwargs = {"connect_args": {"read_only": True, "config": _duckdb_config(quality_dir)}}
+    config = _duckdb_config(quality_dir, memory_limit)
+    kwargs = {"connect_args": {"read_only": True, "config": config}}
     try:
         # The last validation's data source (with its table assets and batch definitions) when
         # it reads the same file the same way: adding them again rewrites GX's project file
@@ -270,7 +277,7 @@ def _sql_datasource(context, warehouse: Path, quality_dir: Path) -> Iterator[Any
                 engine.dispose()
 
 
-def _duckdb_config(quality_dir: Path) -> dict[str, str | bool]:
+def _duckdb_config(quality_dir: Path, memory_limit: str) -> dict[str, str | bool]:
     """The settings of GX's DuckDB connection: the memory cap, and a spill folder of our own (a
     read-only connection would otherwise spill next to the warehouse file)."""
     import duckdb
@@ -278,7 +285,7 @@ def _duckdb_config(quality_dir: Path) -> dict[str, str | bool]:
     from pipelines.warehouse.connection import apply_memory_limit
 
     with duckdb.connect() as probe:  # checks the value before GX hides DuckDB's error
-        limit = apply_memory_limit(probe, MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
+        limit = apply_memory_limit(probe, memory_limit, MEMORY_LIMIT_ENV)
     return {
         "memory_limit": limit,
         "temp_directory": str(quality_dir / "duckdb_spill"),

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import DEFAULT_COMPACT_RATIO
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, _open
 
-COMPACT_RATIO_ENV = "PAPERTRENDS_COMPACT_RATIO"
-DEFAULT_RATIO = 1.3
 MIN_FREE_BLOCKS = 8  # 2 MB: a smaller gain is not worth a copy
 
 
@@ -33,19 +32,9 @@ class Compaction:
     after_bytes: int
 
 
-def compact_ratio() -> float:
-    """``PAPERTRENDS_COMPACT_RATIO``: total blocks over used blocks above which the file is
-    rewritten (default 1.3; 0 turns compaction off)."""
-    try:
-        return float(os.environ.get(COMPACT_RATIO_ENV, DEFAULT_RATIO))
-    except ValueError:
-        return DEFAULT_RATIO
-
-
-def compact_if_it_pays(path: Path, ratio: float | None = None) -> Compaction | None:
+def compact_if_it_pays(path: Path, ratio: float = DEFAULT_COMPACT_RATIO) -> Compaction | None:
     """Rewrite ``path`` into a new file when enough of it is free space (see the module's
     docstring); the caller holds the writer lock. None when it did not pay."""
-    ratio = compact_ratio() if ratio is None else ratio
     if ratio <= 0 or not path.is_file():
         return None
     con = _open(path, read_only=False, wait_seconds=READER_WAIT_SECONDS * 5)

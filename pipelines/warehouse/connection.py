@@ -10,7 +10,6 @@ run wait as long, ``papertrends sql`` only briefly. Failures become one-line ``W
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,26 +18,20 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
+from pipelines.settings import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_WRITER_WAIT_SECONDS,
+    LOAD_MEMORY_LIMIT_ENV,
+)
 from pipelines.warehouse.lock import writer_lock
 
-WRITER_WAIT_ENV = "PAPERTRENDS_WRITER_WAIT"
 # DuckDB's memory cap for the loading connection (DuckDB's own default is 80% of the RAM, and
-# its buffer cache grows to it: 2.2 GB RSS to load 10,000 dumps, 0.95 GB with a 500 MB cap).
-MEMORY_LIMIT_ENV = "PAPERTRENDS_LOAD_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "1GB"
-
-
-def _writer_wait_seconds() -> float:
-    value = os.environ.get(WRITER_WAIT_ENV, "").strip()
-    try:
-        return max(float(value), 0.0) if value else 600.0
-    except ValueError:
-        return 600.0
-
-
-# A writer waits this long for another writer (a dbt build of a large archive takes minutes);
-# PAPERTRENDS_WRITER_WAIT (seconds) overrides it.
-WRITER_WAIT_SECONDS = _writer_wait_seconds()
+# its buffer cache grows to it: 2.2 GB RSS to load 10,000 dumps, 0.95 GB with a 500 MB cap);
+# Settings.load_memory_limit (PAPERTRENDS_LOAD_MEMORY_LIMIT) sets it.
+MEMORY_LIMIT_ENV = LOAD_MEMORY_LIMIT_ENV
+# A writer waits this long for another writer by default (a dbt build of a large archive takes
+# minutes); a run passes Settings.writer_wait_seconds (PAPERTRENDS_WRITER_WAIT).
+WRITER_WAIT_SECONDS = DEFAULT_WRITER_WAIT_SECONDS
 # ``papertrends sql`` answers or says "busy" after this long.
 READER_WAIT_SECONDS = 2.0
 
@@ -55,9 +48,12 @@ _WRITE_FAILURES = (
 
 @contextmanager
 def writer(
-    path: Path, wait_seconds: float = WRITER_WAIT_SECONDS
+    path: Path,
+    wait_seconds: float = WRITER_WAIT_SECONDS,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one writing connection, waiting up to ``wait_seconds`` for another writer to finish."""
+    """The one writing connection, waiting up to ``wait_seconds`` for another writer to finish;
+    DuckDB's memory cap on it is ``memory_limit``."""
     if path.is_dir():
         raise WarehouseUnusable(f"{path}: is a folder, not a DuckDB file")
     blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
@@ -71,7 +67,7 @@ def writer(
         # readers hold DuckDB's file lock briefly too: retry the open for a few seconds
         con = _open(path, read_only=False, wait_seconds=READER_WAIT_SECONDS * 5)
         try:
-            _limit_memory(con)
+            apply_memory_limit(con, memory_limit, MEMORY_LIMIT_ENV)
             yield con
         except duckdb.Error as err:
             reason = _write_failure(str(err))
@@ -86,19 +82,14 @@ def writer(
                 con.close()
 
 
-def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
-    apply_memory_limit(con, MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
-
-
-def apply_memory_limit(con: duckdb.DuckDBPyConnection, env: str, default: str) -> str:
-    """Set DuckDB's memory cap on ``con`` from the variable ``env`` (else ``default``) and
-    return it; a value DuckDB rejects is a one-line error naming the variable."""
-    limit = os.environ.get(env, "").strip() or default
+def apply_memory_limit(con: duckdb.DuckDBPyConnection, limit: str, variable: str) -> str:
+    """Set DuckDB's memory cap on ``con`` to ``limit`` and return it; a value DuckDB rejects is
+    a one-line error naming the ``variable`` it was set by."""
     try:
         con.execute("set memory_limit = ?", [limit])
     except duckdb.Error as err:
         raise WarehouseUnusable(
-            f"{env}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
+            f"{variable}={limit!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB)"
         ) from err
     return limit
 

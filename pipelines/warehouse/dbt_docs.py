@@ -5,7 +5,7 @@ manifest (every model, column and test with its description) and the catalog (ev
 relation's columns and types) inlined in place of its two ``"... INLINE DATA"`` placeholders, so
 the page reads no ``manifest.json`` and opens from the disk as well as from ``papertrends docs``.
 It is rendered here, in-process, with dbt's own page file: the manifest is the one the install
-parsed (``dbt/target/manifest.json``, kept up to date by the dbt asset's preparation), and the
+parsed (``data/dbt-manifest/manifest.json``, prepared again whenever the project changes), and the
 catalog is made from ``information_schema.columns`` of the warehouse opened read-only: what dbt
 would ask the warehouse for, without dbt's start and full parse of a new target folder (26 s
 wall on a new warehouse, measured) and without taking the writer lock. dbt-duckdb's catalog holds
@@ -35,12 +35,12 @@ from importlib import metadata
 from pathlib import Path
 
 from pipelines.errors import PapertrendsError, WarehouseUnusable
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DEFAULT_WRITER_WAIT_SECONDS, PREPARED_MANIFEST
 
 PAGE = "index.html"
 FINGERPRINT = ".fingerprint"
 # The project parsed at install (and again whenever it changes): its manifest stands for it.
-PARSED_PROJECT = DBT_PROJECT_DIR / "target" / "manifest.json"
+PARSED_PROJECT = PREPARED_MANIFEST
 MANIFEST_PLACEHOLDER = '"MANIFEST.JSON INLINE DATA"'
 CATALOG_PLACEHOLDER = '"CATALOG.JSON INLINE DATA"'
 # the resource types dbt catalogs (dbt.task.docs.generate: models, seeds, snapshots, sources)
@@ -65,15 +65,18 @@ def dbt_page_template() -> Path:
     return Path(DOCS_INDEX_FILE_PATH)
 
 
-def write_dbt_docs(warehouse: Path, out: Path) -> DbtDocs:
+def write_dbt_docs(
+    warehouse: Path, out: Path, wait_seconds: float = DEFAULT_WRITER_WAIT_SECONDS
+) -> DbtDocs:
     """Write dbt's documentation page of ``warehouse`` to ``out/index.html``, unless the page
-    there is of the same project, columns and dbt. Reads the warehouse read-only."""
+    there is of the same project, columns and dbt. Reads the warehouse read-only, waiting up to
+    ``wait_seconds`` for a writer to let go of it."""
     if not PARSED_PROJECT.is_file():
         raise PapertrendsError(
             f"{PARSED_PROJECT}: the dbt project is not parsed yet (run make install)"
         )
     manifest = PARSED_PROJECT.read_text(encoding="utf-8")
-    columns = _columns(warehouse)
+    columns = _columns(warehouse, wait_seconds)
     fingerprint = _fingerprint(manifest, columns)
     page = out / PAGE
     stamp = out / FINGERPRINT
@@ -156,13 +159,13 @@ def catalog_of(manifest: dict, columns: list[tuple[str, str, str, str, int]]) ->
     }
 
 
-def _columns(warehouse: Path) -> list[tuple[str, str, str, str, int]]:
+def _columns(warehouse: Path, wait_seconds: float) -> list[tuple[str, str, str, str, int]]:
     import duckdb
 
     from pipelines.warehouse.connection import reader
 
     try:
-        with reader(warehouse) as con:  # waits for a writer to let go, as a run's reads do
+        with reader(warehouse, wait_seconds) as con:  # a run's reads wait as its writes do
             return con.execute(
                 "select table_schema, table_name, column_name, data_type, ordinal_position "
                 "from information_schema.columns "

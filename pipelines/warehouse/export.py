@@ -25,14 +25,14 @@ import duckdb
 
 from pipelines.errors import OutputUnwritable, PapertrendsError, os_error_line
 from pipelines.quality.suites import load_suite_files
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import PREPARED_MANIFEST
 from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 from pipelines.warehouse.query import NESTED_TYPES
 
 FORMATS = ("parquet", "csv", "jsonl")
 # The schemas an export reads: the marts always, the raw layer with ``raw=True``.
 MARTS, RAW = "marts", "raw"
-DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+DBT_MANIFEST = PREPARED_MANIFEST
 PACKAGE_FILE = "datapackage.json"
 
 _COPY_OPTIONS = {

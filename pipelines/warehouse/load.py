@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -28,13 +28,13 @@ import polars as pl
 from pipelines.dumps.identity import content_hash, dump_id
 from pipelines.dumps.parse import DumpFile, ParsedDumps, parse_dumps
 from pipelines.landing import (
-    MAX_DUMP_MB_ENV,
+    MAX_DUMP_BYTES,
     LandedFile,
     file_mtime,
     hash_file,
-    max_dump_bytes_from_env,
     read_dump,
 )
+from pipelines.settings import DEFAULT_BATCH_DUMPS, MAX_DUMP_MB_ENV
 from pipelines.warehouse.schema import (
     SCHEMA_VERSION,
     bind_landing_folder,
@@ -42,15 +42,9 @@ from pipelines.warehouse.schema import (
     stored_schema_version,
 )
 
-BATCH_SIZE = 500
-# Dumps per transaction (memory bound of one batch); PAPERTRENDS_BATCH_DUMPS overrides it.
-BATCH_SIZE_ENV = "PAPERTRENDS_BATCH_DUMPS"
-
-
-def batch_size_from_env() -> int:
-    """``PAPERTRENDS_BATCH_DUMPS`` when set to a positive integer, else ``BATCH_SIZE``."""
-    value = os.environ.get(BATCH_SIZE_ENV, "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else BATCH_SIZE
+# Dumps per transaction (memory bound of one batch) by default; a run passes
+# Settings.batch_dumps (PAPERTRENDS_BATCH_DUMPS).
+BATCH_SIZE = DEFAULT_BATCH_DUMPS
 
 
 @dataclass(frozen=True)
@@ -118,19 +112,21 @@ def pending_files(
 def ingest_files(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[LandedFile],
-    batch_size: int | None = None,
-    read: Callable[[LandedFile], DumpFile] = read_dump,
+    batch_size: int = BATCH_SIZE,
+    read: Callable[[LandedFile], DumpFile] | None = None,
     landing_folder: Path | None = None,
     holdable: Callable[[dt.date], str | None] | None = None,
+    max_bytes: int = MAX_DUMP_BYTES,
 ) -> IngestReport:
     """Load new and changed files into ``raw.*``; one transaction per batch of dumps (of
-    ``batch_size``, default ``batch_size_from_env()``). With ``landing_folder`` the warehouse
-    records it on its first load and refuses any other folder after (one-line error).
+    ``batch_size``). With ``landing_folder`` the warehouse records it on its first load and
+    refuses any other folder after (one-line error). A file over ``max_bytes`` is rejected
+    unread (``read``, default ``read_dump``, reads at most that and one byte).
 
     Each version's ``partition_key`` is the month (``YYYY-MM``) of its listing date (of the
     dump it duplicates, for a duplicate). ``holdable`` tells, for a listing date, why no month
     partition can hold it (None when one can): such a file is rejected whole, key empty."""
-    batch_size = batch_size or batch_size_from_env()
+    read = read or partial(read_dump, max_bytes=max_bytes)
     ensure_raw_schema(con)
     if landing_folder is not None:
         bind_landing_folder(con, landing_folder)
@@ -144,7 +140,7 @@ def ingest_files(
             todo.append(file)
     placement = _Placement(holdable)
     for batch in _chunks(todo, batch_size):
-        _ingest_batch(con, batch, current, report, read, placement)
+        _ingest_batch(con, batch, current, report, read, placement, max_bytes)
     return report
 
 
@@ -170,9 +166,9 @@ def _ingest_batch(
     report: IngestReport,
     read: Callable[[LandedFile], DumpFile],
     placement: _Placement,
+    max_bytes: int,
 ) -> None:
     reads: list[tuple[LandedFile, DumpFile, str]] = []
-    max_bytes = max_dump_bytes_from_env()
     refused: dict[str, str] = {}  # too large to read: rejected whole, by name
     for file in batch:
         try:
