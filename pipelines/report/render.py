@@ -182,17 +182,13 @@ def build_report(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None)
     rising, rising_svg, rising_lede = _rising_chart(con)
     terms_svg, terms_lede = _terms_chart(con, headline["last_date"], headline["n_dates"])
     listings_svg = _listings_chart(con)
-    trending = [
-        (g, papers)
-        for g in ("week", "month")
-        if (
-            papers := read.rows(
-                con,
-                "select * from reports.report_trending_papers where grain = $1 order by rank",
-                [g],
-            )
+    trending = []  # (grain, its top papers) for the latest week and month that have any
+    for g in ("week", "month"):
+        papers = read.rows(
+            con, "select * from reports.report_trending_papers where grain = $1 order by rank", [g]
         )
-    ]
+        if papers:
+            trending.append((g, papers))
 
     grain_words = GRAIN_WORDS.get(grain or "", "period")
     sections = [
