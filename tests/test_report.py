@@ -1,5 +1,6 @@
-"""The trend report: pure SVG charts, the page rendered from small hand-made marts (no dbt), the
-Dagster asset's metadata, and one headless-Chromium check that the page is self-contained."""
+"""The trend report: pure SVG charts, the page rendered from small hand-made marts (no dbt start:
+the report's dbt models are views over them, tests/reportkit.py), the Dagster asset's metadata,
+and one headless-Chromium check that the page is self-contained."""
 
 import base64
 import contextlib
@@ -19,15 +20,10 @@ from pipelines.defs.report import ReportFolder, report_job, trend_report
 from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import WarehouseUnusable
 from pipelines.report import charts
-from pipelines.report.render import (
-    build_report,
-    choose_grain,
-    distinct_phrases,
-    render_report,
-    write_report,
-)
+from pipelines.report.render import build_report, choose_grain, render_report, write_report
 from pipelines.warehouse.connection import reader
 from tests.browser import BROWSER_FLAGS, CHROMIUM, visit
+from tests.reportkit import create_report_models, report_model_sql
 
 SVG = "{http://www.w3.org/2000/svg}"
 TRICKY = '<script>alert("x")</script> & Co'
@@ -35,12 +31,14 @@ NOW = dt.datetime(2026, 9, 10, 8, 30, tzinfo=dt.UTC)
 
 
 # --------------------------------------------------------------------------------------------
-# a small warehouse: the documented mart columns, filled by hand (dbt is too slow for unit tests)
+# a small warehouse: the documented mart columns, filled by hand (dbt is too slow for unit tests),
+# and the report's models over them
 
 
 def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
     """A DuckDB file with marts.papers, paper_sightings, topic_trends, rising_topics and
-    emerging_terms over ``n_dates`` daily listings; every paper is listed on two consecutive dates."""
+    emerging_terms over ``n_dates`` daily listings (every paper is listed on two consecutive
+    dates), and the report's models (schema reports) over them."""
     topics = ["mixture_of_experts", "diffusion_models", 'odd <topic> & "co"']
     dates = [dt.date(2026, 1, 5) + dt.timedelta(days=i) for i in range(n_dates)]
     half = papers_per_date // 2
@@ -176,6 +174,7 @@ def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
                     for rank, (term, n, strength, is_new) in enumerate(terms, start=1)
                 ],
             )
+        create_report_models(con)
     finally:
         con.close()
     return path
@@ -441,16 +440,32 @@ def test_write_report_replaces_the_page_atomically(tmp_path):
     assert second.n_charts == 4 and second.main_chart_svg
 
 
-def test_distinct_phrases_fold_subphrases_held_by_the_same_papers():
+def test_emerging_terms_fold_subphrases_held_by_the_same_papers():
+    """reports.report_emerging_terms keeps a term unless it is part of, or contains, a term kept
+    before it on as many papers; at most var('report_emerging_terms') terms."""
     rows = [
         ("molecular property prediction", 16),
-        ("molecular property", 16),
-        ("property", 16),
-        ("property", 20),
+        ("molecular property", 16),  # part of the first, same papers: folded
+        ("property", 16),  # part of the first too
+        ("property", 20),  # on other papers: kept
         ("graph", 16),
+        ("graph neural network", 16),  # holds a kept term of the same papers: folded
+        ("mixture  of experts", 9),  # words apart by any white space
+        ("of experts", 9),
     ]
-    assert distinct_phrases(rows, 10) == [rows[0], rows[3], rows[4]]
-    assert distinct_phrases(rows, 1) == [rows[0]]
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.emerging_terms as select * from (values "
+        + ", ".join(f"({rank}, ?, ?, 1.5, false, date '2026-01-05')" for rank in range(len(rows)))
+        + ") as t(emerging_rank, term, n_papers_latest, strength, is_new, burst_start)",
+        [value for row in rows for value in row],
+    )
+    sql, _ = report_model_sql("report_emerging_terms")
+    kept = con.execute(f"select term, n_papers_latest from ({sql}) order by chart_rank").fetchall()
+    assert kept == [rows[0], rows[3], rows[4], rows[6]]
+    one, _ = report_model_sql("report_emerging_terms", report_emerging_terms=1)
+    assert con.execute(f"select term from ({one})").fetchall() == [(rows[0][0],)]
 
 
 # --------------------------------------------------------------------------------------------

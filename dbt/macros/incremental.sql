@@ -19,20 +19,12 @@
     delete from {{ this }} where paper_id not in (select paper_id from {{ papers }})
 {% endmacro %}
 
-{% macro delete_unlisted_periods(dated_sightings, topics) %}
+{% macro delete_unlisted_periods(periodised, topics) %}
     {#- Post-hook of topic_trends: delete the rows of topics no longer in `topics` and of periods
-        (listing, week, month) that hold no listing any more. -#}
+        (listing, week, month) that hold no listing any more (`periodised`: int_sightings__periodised). -#}
     delete from {{ this }}
     where topic not in (select topic from {{ topics }})
-        or (grain, period_start) not in (
-            select distinct unnest(['listing', 'week', 'month']),
-                unnest([
-                    listing_date,
-                    date_trunc('week', listing_date)::date,
-                    date_trunc('month', listing_date)::date
-                ])
-            from {{ dated_sightings }}
-        )
+        or (grain, period_start) not in (select grain, period_start from {{ periodised }})
 {% endmacro %}
 
 {% macro overlaps_run_window(period_start, period_end) %}

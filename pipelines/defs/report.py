@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.report.render import ReportResult, write_report
+from pipelines.report.render import REQUIRED_MODELS, ReportResult, write_report
 
 MART_KEYS = [
     dg.AssetKey(["marts", "topic_trends"]),
@@ -21,6 +21,8 @@ MART_KEYS = [
     dg.AssetKey(["marts", "topic_terms"]),
     dg.AssetKey(["marts", "topic_papers"]),
 ]
+# the page's sections, ready to draw (dbt/models/reports; views over the marts above)
+REPORT_MODEL_KEYS = [dg.AssetKey(name.split(".")) for name in REQUIRED_MODELS]
 TREND_REPORT = dg.AssetKey(["reports", "trend_report"])
 MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+!|~")
 
@@ -34,14 +36,17 @@ class ReportFolder(dg.ConfigurableResource):
 @dg.asset(
     key=TREND_REPORT,
     group_name="reports",
-    deps=MART_KEYS,
+    deps=MART_KEYS + REPORT_MODEL_KEYS,
     kinds={"html"},
     description=(
         "Trend report: one self-contained HTML page (index.html in the report folder) showing "
         "what is rising in ML research: topic share over time, rising topics, emerging terms, "
         "papers per listing and the most re-listed papers with their code. Rendered from "
-        "marts.topic_trends, rising_topics, emerging_terms, papers and paper_sightings (read-only); "
-        "open it in any browser, it fetches nothing. Beside it, two Atom feeds: feed.xml (the "
+        "the report's dbt models (reports.report_*: each section ready to draw, from "
+        "marts.topic_trends, rising_topics, emerging_terms, trending_papers, papers and "
+        "paper_sightings) and a page per topic from marts.topics, topic_trends, topic_terms and "
+        "topic_papers (read-only); open it in any browser, it fetches nothing. Beside it, two "
+        "Atom feeds: feed.xml (the "
         "newly listed papers, from marts.feed_papers) and digest.xml (one entry per week, from "
         "marts.weekly_digest). The main chart is shown in this asset's metadata."
     ),

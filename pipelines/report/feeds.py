@@ -16,11 +16,13 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import duckdb
 from feedgen.feed import FeedGenerator
 from lxml import etree
+
+from pipelines.report import read
+from pipelines.report.style import topic_label, web_url
 
 FEED_FILE, DIGEST_FILE = "feed.xml", "digest.xml"
 FEED_ID = "tag:papertrends,2026:feed/papers"
@@ -42,11 +44,7 @@ class Feeds:
 def build_feeds(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> Feeds | None:
     """Both feeds from ``marts.feed_papers`` and ``marts.weekly_digest`` (read on ``con``); None
     when the warehouse has no such marts (one built by hand without them)."""
-    (present,) = con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'marts' and table_name in ('feed_papers', 'weekly_digest')"
-    ).fetchall()[0]
-    if present < 2:
+    if read.missing(con, ("marts.feed_papers", "marts.weekly_digest")):
         return None
     papers = _rows(
         con,
@@ -69,9 +67,7 @@ def build_feeds(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> Feeds | Non
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[dict]:
     """The rows of ``query``, every string in them fit for XML (see ``xml_safe``)."""
-    cursor = con.execute(query)
-    names = [d[0] for d in cursor.description]
-    return [xml_safe(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    return [xml_safe(row) for row in read.rows(con, query)]
 
 
 # Characters XML 1.0 cannot hold, even escaped: C0 controls but tab, newline and carriage return,
@@ -214,16 +210,3 @@ def _moment(day: dt.date | None, now: dt.datetime) -> dt.datetime:
     if day is None:
         return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def web_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) link (what a code link should be), else None."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def topic_label(topic: str) -> str:
-    """How a topic id reads on a page or in a feed: ``mixture_of_experts`` -> mixture of experts."""
-    return topic.replace("_", " ")

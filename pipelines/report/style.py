@@ -1,77 +1,124 @@
-"""What every page of the trend report shares: its stylesheet (inline) and its
-Content-Security-Policy (nothing may be fetched)."""
+"""What every page of the trend report shares: the Jinja2 templates it is rendered with
+(``templates/``: ``page.html``, the layout with ``head.html``, extended by ``report.html`` and
+``topic.html``; ``macros.html``, the pieces both use), its
+stylesheet (``templates/report.css``, inlined into each page) and its Content-Security-Policy
+(nothing may be fetched).
+
+Autoescape is on, and every value a template prints is escaped as ``html.escape(quote=True)``
+does (``&quot;`` and ``&#x27;`` for quotes, markupsafe's own would write ``&#34;``/``&#39;``): the
+pages read as they always did. Only ``Markup`` passes unescaped: the SVG charts (``charts``
+escapes what it draws) and the stylesheet.
+"""
+
+from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
 
 # Nothing may be fetched: no scripts, fonts, frames or remote images; inline CSS and data: only.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
-CSS = """
-:root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d8dee4;
-  --accent: #0072B2; --bg: #ffffff; --panel: #f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.5;
-  font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial,
-  sans-serif; }
-main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
-h1 { font-size: 28px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 0 0 4px; }
-.meta, .lede, footer { color: var(--muted); }
-.lede { margin: 0 0 12px; max-width: 75ch; }
-.facts { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 16px 0; padding: 12px 16px;
-  background: var(--panel); border-radius: 8px; }
-.facts dt { font-size: 12px; color: var(--muted); text-transform: uppercase;
-  letter-spacing: .04em; }
-.facts dd { margin: 0; font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
-nav { font-size: 14px; }
-a { color: var(--accent); }
-section { margin-top: 36px; padding-top: 20px; border-top: 1px solid var(--line); }
-.figure { overflow-x: auto; }
-svg.chart { display: block; width: 100%; height: auto; max-width: 960px; }
-.note { padding: 12px 16px; background: var(--panel); border-left: 4px solid var(--line);
-  color: var(--muted); margin: 0; }
-table.papers { border-collapse: collapse; width: 100%; font-size: 14px; }
-table.papers caption { text-align: left; color: var(--muted); padding-bottom: 6px; }
-table.papers th, table.papers td { padding: 6px 8px; border-bottom: 1px solid var(--line);
-  text-align: left; vertical-align: top; }
-table.papers th { font-size: 12px; color: var(--muted); text-transform: uppercase; }
-table.papers .num { text-align: right; font-variant-numeric: tabular-nums; }
-footer { margin-top: 40px; font-size: 13px; }
-.muted { color: var(--muted); }
-table.papers .date { white-space: nowrap; }
-"""
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a page: its anchor, heading and lede (the page's template draws its figure)."""
+
+    anchor: str
+    heading: str
+    lede: str
+
+
+class CodeLink(NamedTuple):
+    """How a code link is shown: ``text``, linked to ``href`` when that is a web address."""
+
+    href: str | None
+    text: str
+
+
+def code_link(url: str | None) -> CodeLink | None:
+    """The main page's code link: a web address linked under its path (or host), anything else
+    shown as it is, unlinked; None (shown as "none") without one."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return CodeLink(None, url)
+    return CodeLink(url, parts.path.strip("/") or parts.netloc)
+
+
+def web_link(url: str | None) -> CodeLink | None:
+    """A topic page's code link: only a web address, linked under itself without its scheme."""
+    link = web_url(url)
+    return None if link is None else CodeLink(link, link.split("//", 1)[1])
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) link (what a code link should be), else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def topic_label(topic: str) -> str:
+    """How a topic id reads on a page or in a feed: ``mixture_of_experts`` -> mixture of experts."""
+    return topic.replace("_", " ")
 
 
 def head(title: str) -> str:
-    """A page's ``<head>``: charset, viewport, the policy, no favicon request, its title and the
-    stylesheet."""
-    return f"""<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{html.escape(CONTENT_SECURITY_POLICY)}">
-<link rel="icon" href="data:,">
-<title>{html.escape(title)}</title>
-<style>{CSS}</style>
-</head>"""
+    """A page's ``<head>`` (``templates/head.html``): charset, viewport, the policy, no favicon
+    request, its title and the stylesheet (also the head of ``papertrends docs``' index page)."""
+    return render("head.html", title=title).removesuffix("\n")
 
 
-def facts_list(facts) -> str:
-    """The ``<dl class="facts">`` items of (label, value) pairs."""
-    return "".join(
-        f"<div><dt>{html.escape(k, quote=True)}</dt><dd>{html.escape(v, quote=True)}</dd></div>"
-        for k, v in facts
+def render(template: str, **context: object) -> str:
+    """The page ``template`` (a file of ``templates/``) rendered with ``context``."""
+    return (
+        _environment()
+        .get_template(template)
+        .render(css=_stylesheet(), policy=CONTENT_SECURITY_POLICY, **context)
     )
 
 
-def sections_nav_and_body(sections) -> tuple[str, str]:
-    """The nav links and the ``<section>`` blocks of (anchor, heading, lede, body) sections;
-    the body is markup already escaped, the rest is escaped here."""
-    nav = " · ".join(f'<a href="#{a}">{html.escape(h, quote=True)}</a>' for a, h, _, _ in sections)
-    body = "".join(
-        f'<section id="{a}" aria-labelledby="{a}-h">'
-        f'<h2 id="{a}-h">{html.escape(h, quote=True)}</h2>'
-        f'<p class="lede">{html.escape(lede, quote=True)}</p>'
-        f'<div class="figure">{content}</div></section>'
-        for a, h, lede, content in sections
+def chart(svg: str | None) -> Markup | None:
+    """An SVG chart of ``charts`` (escaped where it was drawn) to be placed as it is."""
+    return None if svg is None else Markup(svg)
+
+
+def _escaped(value: object) -> object:
+    """Every printed value, escaped as ``html.escape`` does, unless it is markup already."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value), quote=True))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pipelines.report", "templates"),
+        autoescape=True,
+        finalize=_escaped,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    return nav, body
+    env.filters.update(
+        num=lambda n: f"{n or 0:,}",
+        percent=lambda x, digits=1: f"{x:.{digits}%}",
+        label=topic_label,
+        code_link=code_link,
+        web_link=web_link,
+    )
+    return env
+
+
+@cache
+def _stylesheet() -> Markup:
+    css = resources.files("pipelines.report").joinpath("templates", "report.css")
+    return Markup(css.read_text(encoding="utf-8"))

@@ -99,7 +99,7 @@ def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # Every schema dbt builds into (dbt_project.yml): derived from the raw layer alone.
-DBT_SCHEMAS = ("staging", "intermediate", "marts", "search", "seeds")
+DBT_SCHEMAS = ("staging", "intermediate", "marts", "search", "reports", "seeds")
 
 
 def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:

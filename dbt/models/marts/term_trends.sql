@@ -58,22 +58,18 @@ paper_numbers as (
     from (select distinct paper_id from sightings)
 ),
 
+-- the grains counted here, numbered: the joins below run on small integers
 grains as (
     select * from (values (1, 'week'), (2, 'month')) as grains (grain_no, grain)
 ),
 
 -- each paper once per period (a paper re-listed within a week or month counts once there)
 paper_periods as (
-    select distinct
-        grains.grain_no,
-        case grains.grain_no
-            when 1 then date_trunc('week', sightings.listing_date)::date
-            else date_trunc('month', sightings.listing_date)::date
-        end as period_start,
-        paper_numbers.paper_no
-    from sightings
-    inner join paper_numbers on sightings.paper_id = paper_numbers.paper_id
-    cross join grains
+    select grains.grain_no, periodised.period_start, paper_numbers.paper_no
+    from {{ ref('int_sightings__periodised') }} as periodised
+    inner join grains on periodised.grain = grains.grain
+    inner join paper_numbers on periodised.paper_id = paper_numbers.paper_id
+    where periodised.grain in ('week', 'month')
 ),
 
 -- the listed periods of each grain, numbered in time order
@@ -136,19 +132,17 @@ moved as (
     union
     select periods.grain_no, periods.period_no
     from periods
+    inner join grains on periods.grain_no = grains.grain_no
     semi join relisted_dates
-        on periods.period_start = case periods.grain_no
-            when 1 then date_trunc('week', relisted_dates.listing_date)::date
-            else date_trunc('month', relisted_dates.listing_date)::date
-        end
+        on periods.period_start = {{ period_start('grains.grain', 'relisted_dates.listing_date') }}
     union
     -- the run's month window (dbt vars from Dagster's month partitions): its months, and the
     -- weeks overlapping them
     select periods.grain_no, periods.period_no
     from periods
+    inner join grains on periods.grain_no = grains.grain_no
     where {{ overlaps_run_window(
-        'periods.period_start',
-        'periods.period_start + case periods.grain_no when 1 then interval 7 day else interval 1 month end'
+        'periods.period_start', period_end('grains.grain', 'periods.period_start')
     ) }}
     union
     -- a period that left the table's listing (a dump taken away) changes what follows it
@@ -341,13 +335,9 @@ computed as (
             + case when with_previous.period_no > 1 then with_previous.share_previous else 0 end
             + case when with_previous.period_no > 2 then with_previous.share_previous_2 else 0 end
         ) / with_previous.n_smoothed as smoothed_share,
+        -- the period holds the latest listing date and its last day is after it
         latest.latest_date >= with_previous.period_start
-            and latest.latest_date < (
-                case grains.grain_no
-                    when 1 then with_previous.period_start + interval 6 day
-                    else (with_previous.period_start + interval 1 month - interval 1 day)
-                end
-            )::date as is_partial
+            and latest.latest_date + 1 < {{ period_end('grains.grain', 'with_previous.period_start') }} as is_partial
     from with_previous
     inner join grains on with_previous.grain_no = grains.grain_no
     inner join term_numbers on with_previous.term_no = term_numbers.term_no

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_raw__dumps') }}, {{ ref('int_paper_aliases') }}
+-- depends_on: {{ ref('stg_raw__dumps') }}, {{ ref('int_paper_aliases') }}, {{ ref('int_sightings__dated') }}
 {{
     config(
         materialized='incremental',
@@ -6,7 +6,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='sync_all_columns',
         post_hook=[
-            "{{ delete_unlisted_periods(ref('int_sightings__dated'), ref('topics')) }}",
+            "{{ delete_unlisted_periods(ref('int_sightings__periodised'), ref('topics')) }}",
         ]
     )
 }}
@@ -26,11 +26,7 @@
 -- computes everything; both give the same table (tests/test_incremental.py).
 {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
 {%- set incremental = is_incremental() and 'updated_at' in columns %}
-with sightings as (
-    select paper_id, listing_date from {{ ref('int_sightings__dated') }}
-),
-
-paper_topics as (
+with paper_topics as (
     select paper_id, topic from {{ ref('paper_topics') }}
 ),
 
@@ -38,22 +34,9 @@ topics as (
     select topic from {{ ref('topics') }}
 ),
 
-grains as (
-    select unnest(['listing', 'week', 'month']) as grain
-),
-
--- each listing in each grain's period
+-- each paper listed in each grain's period
 periodised as (
-    select
-        grains.grain,
-        case grains.grain
-            when 'listing' then sightings.listing_date
-            when 'week' then date_trunc('week', sightings.listing_date)::date
-            else date_trunc('month', sightings.listing_date)::date
-        end as period_start,
-        sightings.paper_id
-    from sightings
-    cross join grains
+    select grain, period_start, paper_id from {{ ref('int_sightings__periodised') }}
 ),
 
 periods as (
@@ -100,9 +83,7 @@ moved as (
     where known.period_start is null or known.period_papers <> periods.period_papers
         -- the run's months, and the weeks overlapping them
         or {{ overlaps_run_window(
-            'periods.period_start',
-            "periods.period_start + case periods.grain when 'listing' then interval 1 day"
-            ~ " when 'week' then interval 7 day else interval 1 month end"
+            'periods.period_start', period_end('periods.grain', 'periods.period_start')
         ) }}
     union
     select periods.grain, periods.period_no
@@ -114,11 +95,7 @@ moved as (
     select periods.grain, periods.period_no
     from periods
     semi join relisted_dates
-        on periods.period_start = case periods.grain
-            when 'listing' then relisted_dates.listing_date
-            when 'week' then date_trunc('week', relisted_dates.listing_date)::date
-            else date_trunc('month', relisted_dates.listing_date)::date
-        end
+        on periods.period_start = {{ period_start('periods.grain', 'relisted_dates.listing_date') }}
     union
     -- a period that lost all its listings (a dump superseded) changes what follows it
     select periods.grain, min(periods.period_no)

@@ -7,9 +7,7 @@
         on_schema_change='sync_all_columns',
         post_hook=[
             "delete from {{ this }} where (grain, period_start) not in (
-                select distinct unnest(['week', 'month']),
-                    unnest([date_trunc('week', listing_date)::date, date_trunc('month', listing_date)::date])
-                from {{ ref('int_sightings__dated') }}
+                select grain, period_start from {{ ref('int_sightings__periodised') }}
             )",
         ]
     )
@@ -27,22 +25,11 @@
 -- (tests/test_incremental.py).
 {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
 {%- set incremental = is_incremental() and 'updated_at' in columns %}
-with grains as (
-    select unnest(['week', 'month']) as grain
-),
-
-sightings as (
-    select
-        grains.grain,
-        case grains.grain
-            when 'week' then date_trunc('week', sightings.listing_date)::date
-            else date_trunc('month', sightings.listing_date)::date
-        end as period_start,
-        sightings.paper_id,
-        sightings.listing_date,
-        sightings.position
-    from {{ ref('int_sightings__dated') }} as sightings
-    cross join grains
+-- each paper listed in a week or month, with its listings there
+with periodised as (
+    select grain, period_start, paper_id, n_listings, days_on_list, best_position
+    from {{ ref('int_sightings__periodised') }}
+    where grain in ('week', 'month')
 ),
 
 papers as (
@@ -62,12 +49,9 @@ changed_dates as (
 todo as (
     select distinct
         grains.grain,
-        case grains.grain
-            when 'week' then date_trunc('week', changed_dates.listing_date)::date
-            else date_trunc('month', changed_dates.listing_date)::date
-        end as period_start
+        {{ period_start('grains.grain', 'changed_dates.listing_date') }} as period_start
     from changed_dates
-    cross join grains
+    cross join (select unnest(['week', 'month']) as grain) as grains
     union
     select grain, period_start from {{ this }} where is_partial
     union
@@ -80,18 +64,11 @@ todo as (
 {%- endif %}
 
 counted as (
-    select
-        sightings.grain,
-        sightings.period_start,
-        sightings.paper_id,
-        count(*) as n_listings,
-        count(distinct sightings.listing_date) as days_on_list,
-        min(sightings.position) as best_position
-    from sightings
+    select periodised.*
+    from periodised
     {%- if incremental %}
-    semi join todo on sightings.grain = todo.grain and sightings.period_start = todo.period_start
+    semi join todo on periodised.grain = todo.grain and periodised.period_start = todo.period_start
     {%- endif %}
-    group by sightings.grain, sightings.period_start, sightings.paper_id
 ),
 
 final as (
@@ -107,12 +84,8 @@ final as (
         counted.days_on_list,
         counted.best_position,
         papers.first_seen,
-        latest.latest_date < (
-            case counted.grain
-                when 'week' then counted.period_start + interval 6 day
-                else counted.period_start + interval 1 month - interval 1 day
-            end
-        )::date as is_partial,
+        -- the period's last day is after the latest listing date
+        latest.latest_date + 1 < {{ period_end('counted.grain', 'counted.period_start') }} as is_partial,
         timezone('UTC', now()) as updated_at
     from counted
     inner join papers on counted.paper_id = papers.paper_id

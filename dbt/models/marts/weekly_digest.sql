@@ -8,11 +8,12 @@
 -- (updated_on: its latest listing date).
 with weeks as (
     select
-        date_trunc('week', listing_date)::date as week_start,
-        count(distinct paper_id) as n_papers,
-        max(listing_date) as updated_on
-    from {{ ref('paper_sightings') }}
-    group by 1
+        period_start as week_start,
+        count(*) as n_papers,
+        max(last_listed) as updated_on
+    from {{ ref('int_sightings__periodised') }}
+    where grain = 'week'
+    group by period_start
     order by week_start desc
     limit {{ var('digest_weeks') }}
 ),
