@@ -1,6 +1,6 @@
 """What a fault must leave: the raw layer's rows, its invariants, the marts' content.
 
-Shared by the fault tests (``tests/test_reliability.py``, ``tests/test_kills.py``, ...) and the
+Shared by the fault tests (``tests/system/test_reliability.py``, ``tests/system/test_kills.py``, ...) and the
 long soak (``python -m reliability.soak``), so both judge a warehouse by the same rules.
 """
 

@@ -9,7 +9,7 @@ fresh build of the same landing folder, and the size of everything else that gro
 run (dbt's target folder and log, Great Expectations results and Data Docs, Dagster's run
 history and logs), sampled as the soak goes.
 
-Used by ``tests/test_soak.py`` (a few dumps) and ``python -m reliability.soak`` (200).
+Used by ``tests/system/test_soak.py`` (a few dumps) and ``python -m reliability.soak`` (200).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the whole process group of one real ``papertrends`` command (the command and the
 it started) at a moment drawn from ``rng`` within that stage's clean duration, looks at what a
 reader finds right after, and runs the next command, which must complete to the clean result.
 
-Used by ``tests/test_kills.py`` (one or two kills per stage) and ``python -m reliability.soak``
+Used by ``tests/system/test_kills.py`` (one or two kills per stage) and ``python -m reliability.soak``
 (many, figures into RELIABILITY.md).
 """
 

@@ -66,6 +66,16 @@ def real_run(tmp_path_factory) -> RealRun:
     return RealRun(root / "warehouse.duckdb", env, result, before)
 
 
+def labels_file(folder: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """A topic labels file (title, topics, split) in ``folder``, as `papertrends topics evaluate`
+    reads it."""
+    import polars as pl
+
+    path = folder / "labels.csv"
+    pl.DataFrame(rows, schema=["title", "topics", "split"], orient="row").write_csv(path)
+    return path
+
+
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment with its own warehouse, landing folder and DAGSTER_HOME under tmp_path."""
@@ -100,36 +110,36 @@ def papertrends(cli_env: dict[str, str]):
 # handed out first, longest first, so that neither worker is left alone with a long one at the
 # end. Only the order of scheduling depends on these figures, never what a test runs.
 SLOW_UNITS = {
-    "tests/test_incremental.py::test_six_incremental_steps_equal_a_full_refresh": 327,
-    "tests/test_quality.py::built": 230,
-    "tests/test_ui.py::ui": 160,
+    "tests/integration/test_incremental.py::test_six_incremental_steps_equal_a_full_refresh": 327,
+    "tests/integration/test_quality.py::built": 230,
+    "tests/system/test_ui.py::ui": 160,
     "real_run": 130,
-    "tests/test_marts.py::test_marts_on_composed_dumps_label_topics_and_reconcile": 100,
-    "tests/test_marts.py::test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_"
+    "tests/integration/test_marts.py::test_marts_on_composed_dumps_label_topics_and_reconcile": 100,
+    "tests/integration/test_marts.py::test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_"
     "refresh": 97,
-    "tests/test_terms.py::planted": 92,
-    "tests/test_cli.py::test_report_failing_inside_the_run_is_one_line_naming_the_page": 81,
-    "tests/test_reliability.py::two_runs": 76,
-    "tests/test_cli.py::test_demo_writes_its_sample_and_warehouse_under_data_demo_only": 74,
-    "tests/test_empty.py::empty_folder_run": 121,
-    "tests/test_empty.py::only_rejected_run": 45,
-    "tests/test_instance.py::test_an_old_dagster_home_opens_and_runs": 55,
-    "tests/test_upgrade.py::upgraded": 270,
-    "tests/test_kills.py::scene": 570,
-    "tests/test_soak.py::soaked": 460,
-    "tests/test_benchmarks.py::report": 45,
-    "tests/test_topics.py::edge_warehouse": 41,
-    "tests/test_topics.py::composed_run": 90,
-    "tests/test_retitled.py::retitled": 120,
-    "tests/test_search.py::search_env": 110,
-    "tests/test_hostile_text.py::hostile_run": 45,
-    "tests/test_cli.py::test_a_warehouse_refuses_another_landing_folder_in_one_line": 40,
+    "tests/integration/test_terms.py::planted": 92,
+    "tests/system/test_cli.py::test_report_failing_inside_the_run_is_one_line_naming_the_page": 81,
+    "tests/system/test_reliability.py::two_runs": 76,
+    "tests/system/test_cli.py::test_demo_writes_its_sample_and_warehouse_under_data_demo_only": 74,
+    "tests/system/test_empty.py::empty_folder_run": 121,
+    "tests/system/test_empty.py::only_rejected_run": 45,
+    "tests/system/test_instance.py::test_an_old_dagster_home_opens_and_runs": 55,
+    "tests/system/test_upgrade.py::upgraded": 270,
+    "tests/system/test_kills.py::scene": 570,
+    "tests/system/test_soak.py::soaked": 460,
+    "tests/system/test_benchmarks.py::report": 45,
+    "tests/integration/test_topics.py::edge_warehouse": 41,
+    "tests/integration/test_topics.py::composed_run": 90,
+    "tests/integration/test_retitled.py::retitled": 120,
+    "tests/integration/test_search.py::search_env": 110,
+    "tests/system/test_hostile_text.py::hostile_run": 45,
+    "tests/system/test_cli.py::test_a_warehouse_refuses_another_landing_folder_in_one_line": 40,
 }
 
 
 def _shared_fixture_keys(item: pytest.Item) -> list[str]:
     """The module- and session-scoped fixtures of tests/ that ``item`` uses (directly or through
-    another fixture): "real_run" for a session one, "tests/test_x.py::name" for a module one."""
+    another fixture): "real_run" for a session one, "tests/unit/test_x.py::name" for a module one."""
     keys = []
     for name, defs in item._fixtureinfo.name2fixturedefs.items():
         fixture = defs[-1]
@@ -142,8 +152,25 @@ def _shared_fixture_keys(item: pytest.Item) -> list[str]:
     return keys
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+# The kind of a test is its folder: tests/unit (in this process: no dbt, Dagster run, papertrends
+# or browser process, each in about a second), tests/integration (the rooms together on a real
+# warehouse: dbt builds, Dagster runs, Great Expectations) and tests/system (the product as a
+# user drives it: the CLI's lines and exit codes, the UI, pages in Chromium, make, kills). Each
+# gets the marker of its folder, so `pytest -m unit` runs the fast tests alone.
+KINDS = ("unit", "integration", "system")
+
+
+def _kind(item: pytest.Item) -> str | None:
+    parts = Path(str(item.path)).relative_to(Path(__file__).parent).parts
+    return parts[0] if len(parts) > 1 and parts[0] in KINDS else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects and xdist's own hook reads xdist_group
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = _kind(item)
+        if kind is not None:
+            item.add_marker(getattr(pytest.mark, kind))
     if not hasattr(config, "workerinput"):
         return  # not an xdist worker: a plain serial run, in the usual order
     # tests that share a fixture go together, also through a third one (union of their keys)

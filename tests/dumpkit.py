@@ -12,7 +12,12 @@ CHROME = [
     "Daily Papers",
     "byAK and the research community",
 ]
-SHARED_DUMPS = Path(__file__).resolve().parents[2] / "shared" / "dumps"
+# where the tests' own files are, from any of tests/unit, tests/integration, tests/system
+TESTS = Path(__file__).resolve().parent
+PROJECT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+LABELS = TESTS / "labels"
+SHARED_DUMPS = PROJECT.parent / "shared" / "dumps"
 
 
 def paper(token: str) -> tuple[str, str]:

@@ -136,7 +136,7 @@ _GX_LOGO = re.compile(re.escape(GX_ASSETS) + r"(?:logo-long|full_logo_dark)\.png
 _STATIC_LINK = re.compile(r"(?<=href=\")(?:\./|(?:\.\./)+)static/")
 # GX loads two CDN scripts with subresource integrity and CORS (crossorigin): a page opened
 # from the disk may not make a CORS request for a file, so the site's own copies go without
-# (tests/test_docs.py checks the packages' files have the hashes GX names).
+# (tests/unit/test_offline_docs.py checks the packages' files have the hashes GX names).
 _VENDOR_TAG = re.compile(rf"<(?:script|link)\b[^>]*{re.escape(VENDOR_DIR)}/[^>]*>")
 _CORS_ATTRIBUTES = re.compile(r"\s+(?:integrity|crossorigin)=\"[^\"]*\"")
 _BY_URL = {a.url: a for a in ASSETS}

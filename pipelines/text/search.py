@@ -7,7 +7,7 @@ folded (:func:`~pipelines.text.keyphrases.fold_plural`). Stop words are left out
 
 The query side is SQL: the dbt macro ``search_words`` (``dbt/macros/search.sql``) writes the same
 rule for DuckDB, so ``marts.search_scores`` reads a query as the index read the papers;
-``tests/test_search.py`` checks the two agree, word for word, on the real abstracts.
+``tests/integration/test_search.py`` checks the two agree, word for word, on the real abstracts.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from pipelines.text import search as search_index
 from pipelines.text.keyphrases import fold_plural
 from pipelines.warehouse.search import search
 from tests.conftest import BIN, isolated_env
-from tests.dumpkit import SHARED_DUMPS, compose_dump, write_dump
+from tests.dumpkit import LABELS, SHARED_DUMPS, compose_dump, write_dump
 
-QUERIES = Path(__file__).resolve().parent / "labels" / "search_queries.csv"
+QUERIES = LABELS / "search_queries.csv"
 MTIME = dt.datetime(2025, 3, 10, tzinfo=dt.UTC).timestamp()
 FILLER = (
     "The method is evaluated on several public datasets and compared with strong baselines. "

@@ -1,191 +1,23 @@
-"""The trend report: pure SVG charts, the page rendered from small hand-made marts (no dbt start:
+"""The trend report: pure SVG charts and the page rendered from small hand-made marts (no dbt start:
 the report's dbt models are views over them, tests/reportkit.py), the Dagster asset's metadata,
 and one headless-Chromium check that the page is self-contained."""
 
-import base64
-import contextlib
 import datetime as dt
 import html
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.defs.report import ReportFolder, report_job, trend_report
-from pipelines.defs.resources import WarehouseResource
 from pipelines.errors import WarehouseUnusable
 from pipelines.report import charts
 from pipelines.report.render import build_report, choose_grain, render_report, write_report
 from pipelines.warehouse.connection import reader
-from tests.browser import BROWSER_FLAGS, CHROMIUM, visit
-from tests.reportkit import create_report_models, report_model_sql
+from tests.reportkit import TRICKY, make_warehouse, report_model_sql
 
 SVG = "{http://www.w3.org/2000/svg}"
-TRICKY = '<script>alert("x")</script> & Co'
 NOW = dt.datetime(2026, 9, 10, 8, 30, tzinfo=dt.UTC)
-
-
-# --------------------------------------------------------------------------------------------
-# a small warehouse: the documented mart columns, filled by hand (dbt is too slow for unit tests),
-# and the report's models over them
-
-
-def make_warehouse(path: Path, n_dates: int, papers_per_date: int = 6) -> Path:
-    """A DuckDB file with marts.papers, paper_sightings, topic_trends, rising_topics and
-    emerging_terms over ``n_dates`` daily listings (every paper is listed on two consecutive
-    dates), and the report's models (schema reports) over them."""
-    topics = ["mixture_of_experts", "diffusion_models", 'odd <topic> & "co"']
-    dates = [dt.date(2026, 1, 5) + dt.timedelta(days=i) for i in range(n_dates)]
-    half = papers_per_date // 2
-    sightings = [
-        (f"p{k:05d}", f"dump{i:04d}", day, pos + 1)
-        for i, day in enumerate(dates)
-        for pos, k in enumerate(range(i * half, i * half + papers_per_date))
-    ]
-    paper_ids = sorted({s[0] for s in sightings})
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.paper_sightings (paper_id varchar, dump_id varchar, "
-            "listing_date date, position integer)"
-        )
-        con.execute("create table paper_topics (paper_id varchar, topic varchar)")
-        _insert(con, "marts.paper_sightings", sightings)
-        _insert(con, "paper_topics", [(p, topics[int(p[1:]) % 3]) for p in paper_ids])
-        con.execute(
-            """
-            create table marts.papers as
-            select s.paper_id,
-                case when s.paper_id = 'p00003' then $tricky else 'Paper ' || s.paper_id end
-                    as title,
-                'An abstract.' as abstract,
-                min(listing_date) as first_seen, max(listing_date) as last_seen,
-                count(*) as n_listings,
-                case when right(s.paper_id, 1) in ('0', '2', '4')
-                    then 'https://github.com/org/' || s.paper_id end as code_url,
-                any_value(t.topic) as primary_topic
-            from marts.paper_sightings as s join paper_topics as t using (paper_id)
-            group by s.paper_id
-            """,
-            {"tricky": TRICKY},
-        )
-        con.execute(
-            """
-            create table marts.topic_trends as
-            with grains as (select unnest(['listing', 'week', 'month']) as grain),
-            periodised as (
-                select grain, case grain when 'listing' then listing_date
-                    when 'week' then date_trunc('week', listing_date)::date
-                    else date_trunc('month', listing_date)::date end as period_start, paper_id
-                from marts.paper_sightings cross join grains
-            ),
-            periods as (
-                select grain, period_start, count(distinct paper_id) as period_papers
-                from periodised group by all
-            ),
-            listed as (
-                select grain, period_start, topic, count(distinct paper_id) as n_papers
-                from periodised join paper_topics using (paper_id) group by all
-            )
-            select t.topic, p.grain, p.period_start, coalesce(l.n_papers, 0) as n_papers,
-                p.period_papers, coalesce(l.n_papers, 0) / p.period_papers::double
-                    as share_of_listing,
-                0::bigint as n_new_papers, 0::hugeint as cumulative_papers,
-                null::double as share_change, null::double as rolling_growth
-            from periods as p cross join (select distinct topic from paper_topics) as t
-            left join listed as l using (grain, period_start, topic)
-            """
-        )
-        # the ranking rule of dbt's trending_papers (its unit test checks it there)
-        con.execute(
-            """
-            create table marts.trending_papers as
-            with grains as (select unnest(['week', 'month']) as grain),
-            counted as (
-                select grain, case grain when 'week' then date_trunc('week', listing_date)::date
-                    else date_trunc('month', listing_date)::date end as period_start, paper_id,
-                    count(*) as n_listings, count(distinct listing_date) as days_on_list,
-                    min(position) as best_position
-                from marts.paper_sightings cross join grains group by all
-            )
-            select c.grain, c.period_start, c.paper_id,
-                row_number() over (partition by c.grain, c.period_start
-                    order by c.n_listings desc, c.days_on_list desc, c.best_position,
-                    c.paper_id) as rank,
-                c.n_listings, c.days_on_list, c.best_position, p.first_seen,
-                c.period_start = max(c.period_start) over (partition by c.grain) as is_partial
-            from counted as c join marts.papers as p using (paper_id)
-            """
-        )
-        con.execute(
-            "create table marts.rising_topics (topic varchar, latest_window_start date, "
-            "latest_window_end date, n_papers_latest bigint, n_papers_previous bigint, "
-            "share_latest double, share_previous double, meets_support boolean, "
-            "share_change double, growth_ratio double, rising_rank bigint)"
-        )
-        con.execute(
-            "create table marts.emerging_terms (emerging_rank integer, term varchar, "
-            "term_key varchar, n_words integer, burst_start date, strength double, "
-            "n_papers_latest bigint, n_papers bigint, first_seen date, is_new boolean, "
-            "base_share double, example_titles varchar[])"
-        )
-        if dates:
-            end = dates[-1]
-            start = end - dt.timedelta(days=27)
-            _insert(
-                con,
-                "marts.rising_topics",
-                [
-                    (topics[0], start, end, 7, 3, 0.5, 0.3, True, 0.2, 1.67, 1),
-                    (topics[2], start, end, 4, 5, 0.3, 0.35, True, -0.05, 0.86, 2),
-                    # the largest rise, but too few papers: never drawn
-                    (topics[1], start, end, 2, 0, 0.4, 0.1, False, 0.3, 4.0, None),
-                ],
-            )
-            terms = [
-                ("mixture of experts", 6, 12.5, False),
-                ("experts", 6, 9.0, False),  # the same papers: folded into the above
-                ('tricky <term> & "q"', 4, 3.5, True),
-            ]
-            _insert(
-                con,
-                "marts.emerging_terms",
-                [
-                    (
-                        rank,
-                        term,
-                        term,
-                        len(term.split()),
-                        dates[0],
-                        strength,
-                        n,
-                        n + 2,
-                        dates[0],
-                        is_new,
-                        0.1,
-                        ["Paper p00001"],
-                    )
-                    for rank, (term, n, strength, is_new) in enumerate(terms, start=1)
-                ],
-            )
-        create_report_models(con)
-    finally:
-        con.close()
-    return path
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """One multi-row INSERT (executemany runs row by row, far slower)."""
-    if rows:
-        row = "(" + ", ".join("?" for _ in rows[0]) + ")"
-        params = [value for r in rows for value in r]
-        con.execute(f"insert into {table} values " + ", ".join(row for _ in rows), params)
 
 
 def svgs_in(page: str) -> list[ET.Element]:
@@ -466,85 +298,6 @@ def test_emerging_terms_fold_subphrases_held_by_the_same_papers():
     assert kept == [rows[0], rows[3], rows[4], rows[6]]
     one, _ = report_model_sql("report_emerging_terms", report_emerging_terms=1)
     assert con.execute(f"select term from ({one})").fetchall() == [(rows[0][0],)]
-
-
-# --------------------------------------------------------------------------------------------
-# the Dagster asset
-
-
-def test_trend_report_asset_writes_the_page_and_shows_the_main_chart(tmp_path):
-    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=3)
-    out = tmp_path / "reports"
-    result = dg.materialize(
-        [trend_report],
-        resources={
-            "warehouse": WarehouseResource(database=str(warehouse)),
-            "report_folder": ReportFolder(path=str(out)),
-        },
-    )
-    assert result.success
-    (event,) = result.asset_materializations_for_node(trend_report.op.name)
-    assert event.asset_key == dg.AssetKey(["reports", "trend_report"])
-    assert event.metadata["path"].value == str(out / "index.html")
-    assert (out / "index.html").is_file()
-    markdown = event.metadata["main_chart"].value
-    prefix = "](data:image/svg+xml;base64,"
-    encoded = markdown.split(prefix, 1)[1].split(")", 1)[0]
-    root = ET.fromstring(base64.b64decode(encoded).decode("utf-8"))
-    assert root.get("id") == "chart-rising"
-    assert "| 1 | mixture of experts |" in markdown
-    assert event.metadata["n_charts"].value == 4
-    assert set(trend_report.dependency_keys) >= {
-        dg.AssetKey(["marts", name])
-        for name in ("topic_trends", "rising_topics", "emerging_terms", "papers", "paper_sightings")
-    }
-    job = dg.Definitions(
-        assets=[trend_report],
-        jobs=[report_job],
-        resources={
-            "warehouse": WarehouseResource(database=str(warehouse)),
-            "report_folder": ReportFolder(path=str(out)),
-        },
-    ).resolve_job_def("write_report")
-    assert job.description
-
-
-# --------------------------------------------------------------------------------------------
-# the page in a real browser
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
-def test_page_opens_in_chromium_without_errors_or_network_requests(tmp_path):
-    warehouse = make_warehouse(tmp_path / "w.duckdb", n_dates=30, papers_per_date=8)
-    result = write_report(warehouse, tmp_path / "reports", now=NOW)
-    url = result.path.resolve().as_uri()
-
-    seen = visit(url, tmp_path / "profile")
-    assert seen.errors == []
-    assert seen.requests == [url]  # the file itself, nothing else
-    assert seen.n_charts_drawn == result.n_charts == 4
-    assert "what is rising" in seen.title
-
-    screenshot = tmp_path / "report.png"
-    shot = subprocess.run(
-        [
-            CHROMIUM,
-            *BROWSER_FLAGS,
-            f"--user-data-dir={tmp_path / 'profile-shot'}",
-            "--hide-scrollbars",
-            f"--screenshot={screenshot}",
-            "--window-size=1280,2000",
-            url,
-        ],
-        capture_output=True,
-        timeout=60,
-    )
-    assert shot.returncode == 0, shot.stderr.decode(errors="replace")[-2000:]
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert screenshot.stat().st_size > 20_000  # a page with charts, not a blank one
-    # a copy for people reviewing the change; not part of the test's outcome
-    with contextlib.suppress(OSError):
-        shutil.copyfile(screenshot, "/tmp/report_screenshot.png")
 
 
 def test_time_axes_are_proportional_to_time():

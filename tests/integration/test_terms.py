@@ -14,9 +14,8 @@ import pytest
 
 from pipelines.synth.generator import PlantedPhrase, write_dumps
 from tests.conftest import isolated_env
-from tests.dumpkit import SHARED_DUMPS
+from tests.dumpkit import PROJECT, SHARED_DUMPS
 
-PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 needs_shared = pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/dumps is absent")
 PLANTS = (

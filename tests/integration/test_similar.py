@@ -25,9 +25,9 @@ from pipelines.text import search as search_words
 from pipelines.text import similar
 from pipelines.warehouse.similar import similar_to_text, similar_to_title
 from tests.conftest import BIN
-from tests.dumpkit import SHARED_DUMPS
+from tests.dumpkit import LABELS, SHARED_DUMPS
 
-LABELS = Path(__file__).parent / "labels" / "topics.csv"
+TOPIC_LABELS = LABELS / "topics.csv"
 needs_shared = pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/dumps is absent")
 
 
@@ -160,7 +160,7 @@ def test_the_inverted_file_scores_exactly_and_finds_half_the_lists(warehouse):
 @needs_shared
 def test_a_papers_nearest_paper_shares_a_hand_labelled_topic(warehouse):
     topics = {row[0] for row in _rows(warehouse, "select topic from marts.topics")}
-    labels = read_labels(LABELS, topics)
+    labels = read_labels(TOPIC_LABELS, topics)
     labelled = dict(zip(labels["paper_id"], labels["labels"].to_list(), strict=True))
     nearest = _rows(
         warehouse, "select paper_id, similar_paper_id from marts.similar_papers where rank = 1"

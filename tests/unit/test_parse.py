@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -28,9 +27,10 @@ from pipelines.dumps.parse import (
     parse_dump,
     parse_dumps,
 )
+from tests.dumpkit import FIXTURES, SHARED_DUMPS
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "dumps"
-REAL_DUMPS = Path(__file__).resolve().parents[2] / "shared" / "dumps"
+DUMP_FIXTURES = FIXTURES / "dumps"
+REAL_DUMPS = SHARED_DUMPS
 MTIME = dt.datetime(2025, 9, 20, 12, 0, tzinfo=dt.UTC)
 
 # The fake papers of the fixtures: (title, abstract). Titles use the real shapes (":", "^{2}", "++",
@@ -127,7 +127,7 @@ def dump_file(content: bytes, name: str = "dump.txt", mtime: dt.datetime = MTIME
 
 
 def load_fixture(name: str, mtime: dt.datetime = MTIME) -> DumpFile:
-    return DumpFile(name, (FIXTURES / name).read_bytes(), mtime)
+    return DumpFile(name, (DUMP_FIXTURES / name).read_bytes(), mtime)
 
 
 @functools.cache
@@ -191,7 +191,7 @@ def assert_rejected_whole(result: ParsedDumps, file_name: str) -> str:
 
 
 def all_fixture_files() -> list[DumpFile]:
-    return [load_fixture(path.name) for path in sorted(FIXTURES.iterdir()) if path.is_file()]
+    return [load_fixture(path.name) for path in sorted(DUMP_FIXTURES.iterdir()) if path.is_file()]
 
 
 # ------------------------------------------------------------------------------------ clean dump

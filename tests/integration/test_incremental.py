@@ -16,9 +16,7 @@ from pipelines.dumps.identity import paper_id_of
 from pipelines.synth.generator import write_dumps
 from reliability.checks import marts_content as _marts
 from tests.conftest import BIN, isolated_env
-from tests.dumpkit import compose_dump, write_dump
-
-PROJECT = Path(__file__).resolve().parents[1]
+from tests.dumpkit import PROJECT, compose_dump, write_dump
 
 
 def _cli(env: dict[str, str], *args: str) -> None:

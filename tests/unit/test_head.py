@@ -10,9 +10,9 @@ import pytest
 from pipelines.dumps.head import head_listing_date
 from pipelines.dumps.parse import DumpFile, parse_dumps
 from pipelines.landing import LandedFile, file_mtime, read_listing_date, scan_landing
-from tests.dumpkit import CHROME, SHARED_DUMPS, compose_dump, paper, write_dump
+from tests.dumpkit import CHROME, FIXTURES, SHARED_DUMPS, compose_dump, paper, write_dump
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
+DUMP_FIXTURES = FIXTURES / "dumps"
 MTIME = dt.datetime(2026, 9, 1, 12, tzinfo=dt.UTC).timestamp()
 # Head sizes: tiny ones make the reader grow its head many times, cut CRLF pairs and UTF-8
 # characters in two, and stop inside the chrome, the date line and the first title.
@@ -46,7 +46,7 @@ def _assert_agrees(folder: Path, head_sizes=HEAD_SIZES) -> int:
 
 
 def test_head_date_agrees_with_the_parser_on_every_fixture():
-    assert _assert_agrees(FIXTURES) == len(list(FIXTURES.iterdir()))
+    assert _assert_agrees(DUMP_FIXTURES) == len(list(DUMP_FIXTURES.iterdir()))
 
 
 @pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="the shared real dumps are not here")
@@ -110,7 +110,7 @@ def test_head_date_agrees_with_the_parser_on_synthetic_and_damaged_heads(tmp_pat
 def test_head_date_agrees_with_the_parser_when_the_file_name_holds_a_date(tmp_path):
     """Every fixture and damaged head again, saved under names holding a date (agreeing with
     the date line, disagreeing, or alone): the sensor's month is the loader's."""
-    sources = {**{p.name: p.read_bytes() for p in FIXTURES.iterdir()}, **_damaged_heads()}
+    sources = {**{p.name: p.read_bytes() for p in DUMP_FIXTURES.iterdir()}, **_damaged_heads()}
     for i, (name, content) in enumerate(sorted(sources.items())):
         dated = ("2025-08-25 ", "20250826_", "daily_2024_12_31-")[i % 3] + name
         write_dump(tmp_path, dated, content, MTIME)

@@ -11,9 +11,8 @@ import duckdb
 import pytest
 
 from tests.conftest import isolated_env
-from tests.dumpkit import SHARED_DUMPS, compose_dump, write_dump
+from tests.dumpkit import PROJECT, SHARED_DUMPS, compose_dump, write_dump
 
-PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 needs_shared = pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/dumps is absent")
 

@@ -12,11 +12,11 @@ import yaml
 from pipelines.errors import SettingInvalid
 from pipelines.settings import INSTANCE_TEMPLATE, Settings, prepare_dagster_home
 from tests.conftest import BIN
-from tests.dumpkit import compose_dump, paper, write_dump
+from tests.dumpkit import FIXTURES, compose_dump, paper, write_dump
 
 # The dagster.yaml the previous release copied into every new DAGSTER_HOME (it selects the
 # removed pipelines.event_log.BatchedSqliteEventLogStorage).
-OLD_TEMPLATE = Path(__file__).parent / "fixtures" / "old_instance" / "dagster.yaml"
+OLD_TEMPLATE = FIXTURES / "old_instance" / "dagster.yaml"
 MTIME = 1_788_264_000.0  # 2026-09-01 12:00 UTC
 
 

@@ -28,8 +28,9 @@ from pipelines.settings import INSTANCE_TEMPLATE
 from pipelines.warehouse.schema import SCHEMA_VERSION
 from reliability.checks import file_hashes, marts_content, marts_differ
 from tests.conftest import BIN, isolated_env
+from tests.dumpkit import FIXTURES
 
-ARCHIVE = Path(__file__).parent / "fixtures" / "old_release" / "old_release.tar.xz"
+ARCHIVE = FIXTURES / "old_release" / "old_release.tar.xz"
 
 
 def _raw(warehouse: Path) -> dict[str, list]:

@@ -102,7 +102,7 @@ def test_report_describes_the_machine_and_its_load(report: str) -> None:
 
 def test_baseline_parser_agrees_with_the_papertrends_parser(tmp_path: Path) -> None:
     from pipelines.dumps.parse import parse_dumps
-    from tests.test_synth import read_dumps
+    from tests.unit.test_synth import read_dumps
 
     paths = write_dumps(tmp_path, 5, seed=3, variant_share=1.0)
     ours = parse_dumps(read_dumps(paths)).sightings.sort("file_name", "position")
