@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,41 @@ import pytest
 from tests.dumpkit import SHARED_DUMPS
 
 BIN = Path(sys.executable).parent
+
+
+# Scratch space in memory when the machine has room: the tests write warehouses, Dagster's SQLite
+# storages and their commits, which wait on the disk's flushes (fsync) on a real disk but not on a
+# tmpfs. A test's paths stay its own tmp_path; only where they live changes. --basetemp wins.
+SHM = Path("/dev/shm")
+SHM_MIN_FREE = 8 * 2**30
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's tmp_path factory reads the option
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or config.option.basetemp is not None:
+        return  # an xdist worker gets its folder under the controller's basetemp
+    try:
+        roomy = os.access(SHM, os.W_OK) and shutil.disk_usage(SHM).free >= SHM_MIN_FREE
+    except OSError:
+        roomy = False
+    if roomy:
+        config.option.basetemp = tempfile.mkdtemp(prefix="papertrends-tests-", dir=SHM)
+        config.stash[_IN_MEMORY] = Path(config.option.basetemp)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The in-memory scratch space goes when every test passed; after a failure it stays for a
+    look (it is memory: the line below says where)."""
+    folder = session.config.stash.get(_IN_MEMORY, None)
+    if folder is None:
+        return
+    if exitstatus == 0:
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        print(f"\ntests' files kept in {folder} (memory: remove it when done)")
+
+
+_IN_MEMORY = pytest.StashKey[Path]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
