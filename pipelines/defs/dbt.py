@@ -40,6 +40,11 @@ FACTS_PREFIX = "papertrends-facts "
 PARALLEL_WINDOW_MONTHS = 3
 PARALLEL_THREADS = 2
 
+# dbt's unit tests check the models' rules on hand-made rows, not the data: they would cost
+# seconds on every build and prove nothing new there (dbt's docs advise leaving them out of
+# production builds). tests/test_dbt_unit.py runs them.
+EXCLUDE_UNIT_TESTS = ("--exclude", "test_type:unit")
+
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -123,8 +128,9 @@ def describe_dbt_test(test: Mapping[str, Any], key: dg.AssetKey) -> str:
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Build the staging, intermediate and mart models and run their dbt tests (dbt build);
-    each built table gets its row count and a preview of its first rows.
+    """Build the staging, intermediate and mart models and run their dbt data tests (dbt
+    build, unit tests left out); each built table gets its row count and a preview of its
+    first rows.
 
     The models are one unpartitioned asset set, built by one dbt invocation per run (dbt's start
     costs seconds). In a run over month partitions (the raw layer's) dbt gets that window as
@@ -135,6 +141,7 @@ def warehouse_models(
     args = dbt_build_args(context.run.tags)
     if len(args) > 1:
         context.log.info(f"dbt build for the run's month window: {args[-1]}")
+    args = [*args, *EXCLUDE_UNIT_TESTS]
     # dbt-duckdb holds the file for the whole build and does not retry a lock: queue behind
     # any other writer first.
     with writer_lock(path, warehouse.wait_seconds):
