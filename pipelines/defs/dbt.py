@@ -69,47 +69,12 @@ class WarehouseTranslator(DagsterDbtTranslator):
         unique_id: str,
         project: DbtProject | None,
     ) -> dg.AssetCheckSpec | None:
-        """dagster-dbt's check, described in words when the test has no description of its own
-        (generic tests never have one)."""
+        """dagster-dbt's check, described by the test's ``description:`` in the dbt YAML
+        (dagster-dbt reads only ``meta.description``)."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None or spec.description:
             return spec
-        test = manifest["nodes"][unique_id]
-        return spec._replace(description=describe_dbt_test(test, asset_spec.key))
-
-
-def describe_dbt_test(test: Mapping[str, Any], key: dg.AssetKey) -> str:
-    """One sentence saying what a dbt test asserts, from its manifest entry."""
-    relation = ".".join(key.path)
-    meta = test.get("test_metadata") or {}
-    kwargs = meta.get("kwargs") or {}
-    column = kwargs.get("column_name")
-    name = meta.get("name")
-    severity = (test.get("config") or {}).get("severity", "error").lower()
-    if name == "not_null":
-        what = f"{relation}.{column} is never null"
-    elif name == "unique":
-        what = f"{relation}.{column} is unique"
-    elif name == "accepted_values":
-        values = ", ".join(str(v) for v in kwargs.get("values", []))
-        what = f"{relation}.{column} is one of: {values}"
-    elif name == "relationships":
-        target = str(kwargs.get("to", "")).removeprefix("ref(").removesuffix(")").strip("'\"")
-        what = f"every {relation}.{column} exists in {target}.{kwargs.get('field')}"
-    elif name == "unique_combination":
-        what = f"({', '.join(kwargs.get('columns', []))}) is unique in {relation}"
-    elif name:
-        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "model")
-        what = f"{name}({args}) holds on {relation}"
-    else:  # a singular test: its SQL says what it checks in its leading comment
-        comments = [
-            line.strip().removeprefix("--").strip()
-            for line in test.get("raw_code", "").splitlines()
-            if line.strip().startswith("--")
-        ]
-        what = " ".join(comments) or f"the query in {test.get('original_file_path')} is empty"
-    gate = "" if severity == "error" else " (warning only)"
-    return f"dbt test {test['name']}: {what.rstrip('.')}{gate}."
+        return spec._replace(description=manifest["nodes"][unique_id].get("description") or None)
 
 
 @dbt_assets(
