@@ -42,7 +42,7 @@ PARALLEL_THREADS = 2
 
 # dbt's unit tests check the models' rules on hand-made rows, not the data: they would cost
 # seconds on every build and prove nothing new there (dbt's docs advise leaving them out of
-# production builds). tests/test_dbt_unit.py runs them.
+# production builds). tests/integration/test_dbt_unit.py runs them.
 EXCLUDE_UNIT_TESTS = ("--exclude", "test_type:unit")
 
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).

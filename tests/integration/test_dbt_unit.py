@@ -15,8 +15,8 @@ import pytest
 
 from pipelines.warehouse.schema import ensure_raw_schema
 from tests.conftest import isolated_env
+from tests.dumpkit import PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 # The unit tests written so far: the rules of the topic scores and thresholds, the rising rank,
