@@ -40,6 +40,11 @@ FACTS_PREFIX = "papertrends-facts "
 PARALLEL_WINDOW_MONTHS = 3
 PARALLEL_THREADS = 2
 
+# dbt's unit tests check the models' rules on hand-made rows, not the data: they would cost
+# seconds on every build and prove nothing new there (dbt's docs advise leaving them out of
+# production builds). tests/integration/test_dbt_unit.py runs them.
+EXCLUDE_UNIT_TESTS = ("--exclude", "test_type:unit")
+
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -64,47 +69,12 @@ class WarehouseTranslator(DagsterDbtTranslator):
         unique_id: str,
         project: DbtProject | None,
     ) -> dg.AssetCheckSpec | None:
-        """dagster-dbt's check, described in words when the test has no description of its own
-        (generic tests never have one)."""
+        """dagster-dbt's check, described by the test's ``description:`` in the dbt YAML
+        (dagster-dbt reads only ``meta.description``)."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None or spec.description:
             return spec
-        test = manifest["nodes"][unique_id]
-        return spec._replace(description=describe_dbt_test(test, asset_spec.key))
-
-
-def describe_dbt_test(test: Mapping[str, Any], key: dg.AssetKey) -> str:
-    """One sentence saying what a dbt test asserts, from its manifest entry."""
-    relation = ".".join(key.path)
-    meta = test.get("test_metadata") or {}
-    kwargs = meta.get("kwargs") or {}
-    column = kwargs.get("column_name")
-    name = meta.get("name")
-    severity = (test.get("config") or {}).get("severity", "error").lower()
-    if name == "not_null":
-        what = f"{relation}.{column} is never null"
-    elif name == "unique":
-        what = f"{relation}.{column} is unique"
-    elif name == "accepted_values":
-        values = ", ".join(str(v) for v in kwargs.get("values", []))
-        what = f"{relation}.{column} is one of: {values}"
-    elif name == "relationships":
-        target = str(kwargs.get("to", "")).removeprefix("ref(").removesuffix(")").strip("'\"")
-        what = f"every {relation}.{column} exists in {target}.{kwargs.get('field')}"
-    elif name == "unique_combination":
-        what = f"({', '.join(kwargs.get('columns', []))}) is unique in {relation}"
-    elif name:
-        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "model")
-        what = f"{name}({args}) holds on {relation}"
-    else:  # a singular test: its SQL says what it checks in its leading comment
-        comments = [
-            line.strip().removeprefix("--").strip()
-            for line in test.get("raw_code", "").splitlines()
-            if line.strip().startswith("--")
-        ]
-        what = " ".join(comments) or f"the query in {test.get('original_file_path')} is empty"
-    gate = "" if severity == "error" else " (warning only)"
-    return f"dbt test {test['name']}: {what.rstrip('.')}{gate}."
+        return spec._replace(description=manifest["nodes"][unique_id].get("description") or None)
 
 
 @dbt_assets(
@@ -123,8 +93,9 @@ def describe_dbt_test(test: Mapping[str, Any], key: dg.AssetKey) -> str:
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Build the staging, intermediate and mart models and run their dbt tests (dbt build);
-    each built table gets its row count and a preview of its first rows.
+    """Build the staging, intermediate and mart models and run their dbt data tests (dbt
+    build, unit tests left out); each built table gets its row count and a preview of its
+    first rows.
 
     The models are one unpartitioned asset set, built by one dbt invocation per run (dbt's start
     costs seconds). In a run over month partitions (the raw layer's) dbt gets that window as
@@ -135,6 +106,7 @@ def warehouse_models(
     args = dbt_build_args(context.run.tags)
     if len(args) > 1:
         context.log.info(f"dbt build for the run's month window: {args[-1]}")
+    args = [*args, *EXCLUDE_UNIT_TESTS]
     # dbt-duckdb holds the file for the whole build and does not retry a lock: queue behind
     # any other writer first.
     with writer_lock(path, warehouse.wait_seconds):
