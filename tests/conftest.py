@@ -113,6 +113,23 @@ def labels_file(folder: Path, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
+def dbt_by_hand(
+    env: dict[str, str], target: Path, *args: str, expect: int = 0, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """dbt run by hand from dbt/, as a user runs it, its target and logs in ``target``; its exit
+    code must be ``expect``."""
+    result = subprocess.run(
+        [str(BIN / "dbt"), *args, "--target-path", str(target), "--log-path", str(target)],
+        cwd=Path(__file__).resolve().parents[1] / "dbt",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == expect, result.stdout[-3000:]
+    return result
+
+
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment with its own warehouse, landing folder and DAGSTER_HOME under tmp_path."""
@@ -171,6 +188,7 @@ SLOW_UNITS = {
     "tests/integration/test_search.py::search_env": 110,
     "tests/system/test_hostile_text.py::hostile_run": 45,
     "tests/system/test_cli.py::test_a_warehouse_refuses_another_landing_folder_in_one_line": 40,
+    "tests/integration/test_dbt_unit.py::test_every_dbt_unit_test_passes": 45,
 }
 
 

@@ -6,7 +6,6 @@ test is what runs them."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,8 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.warehouse.schema import ensure_raw_schema
-from tests.conftest import isolated_env
-from tests.dumpkit import PROJECT
+from tests.conftest import dbt_by_hand, isolated_env
 
 BIN = Path(sys.executable).parent
 
@@ -35,27 +33,12 @@ def test_every_dbt_unit_test_passes(tmp_path: Path):
     with duckdb.connect(env["PAPERTRENDS_WAREHOUSE"]) as con:
         ensure_raw_schema(con)
     target = tmp_path / "dbt-target"
-    result = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "build",
-            "--empty",
-            "--select",
-            "+test_type:unit",
-            "--exclude",
-            "test_type:data",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ],
-        cwd=PROJECT / "dbt",
-        env=env,
-        capture_output=True,
-        text=True,
+    dbt_by_hand(
+        env,
+        target,
+        *("build", "--empty", "--select", "+test_type:unit", "--exclude", "test_type:data"),
         timeout=300,
     )
-    assert result.returncode == 0, result.stdout[-3000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     unit = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
     assert {uid: status for uid, status in unit.items() if status != "pass"} == {}

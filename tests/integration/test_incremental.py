@@ -15,8 +15,8 @@ import duckdb
 from pipelines.dumps.identity import paper_id_of
 from pipelines.synth.generator import write_dumps
 from reliability.checks import marts_content as _marts
-from tests.conftest import BIN, isolated_env
-from tests.dumpkit import PROJECT, compose_dump, write_dump
+from tests.conftest import BIN, dbt_by_hand, isolated_env
+from tests.dumpkit import compose_dump, write_dump
 
 
 def _cli(env: dict[str, str], *args: str) -> None:
@@ -31,15 +31,7 @@ def _full_refresh(warehouse: Path, tmp: Path) -> Path:
     copy = tmp / f"full-{warehouse.stat().st_mtime_ns}.duckdb"
     shutil.copyfile(warehouse, copy)
     env = {**isolated_env(tmp), "PAPERTRENDS_WAREHOUSE": str(copy)}
-    result = subprocess.run(
-        [str(BIN / "dbt"), "run", "--full-refresh", "--target-path", str(tmp / "full-target")],
-        cwd=PROJECT / "dbt",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
+    dbt_by_hand(env, tmp / "full-target", "run", "--full-refresh")
     return copy
 
 

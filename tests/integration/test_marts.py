@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import isolated_env
-from tests.dumpkit import PROJECT, SHARED_DUMPS, compose_dump, write_dump
+from tests.conftest import dbt_by_hand, isolated_env
+from tests.dumpkit import SHARED_DUMPS, compose_dump, write_dump
 
 BIN = Path(sys.executable).parent
 needs_shared = pytest.mark.skipif(not SHARED_DUMPS.is_dir(), reason="../shared/dumps is absent")
@@ -26,23 +26,6 @@ def _papertrends(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
         [str(BIN / "papertrends"), *args], env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode in (0, 3), result.stderr
-    return result
-
-
-def _dbt(
-    env: dict[str, str], target: Path, *args: str, expect: int = 0
-) -> subprocess.CompletedProcess:
-    """dbt by hand from dbt/, as a user runs it, its artefacts in ``target``; its exit code must
-    be ``expect``."""
-    result = subprocess.run(
-        [str(BIN / "dbt"), *args, "--target-path", str(target)],
-        cwd=PROJECT / "dbt",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == expect, result.stdout[-3000:]
     return result
 
 
@@ -207,7 +190,7 @@ def test_dbt_build_and_docs_generate_work_by_hand_from_dbt_folder(tmp_path):
     env = _env(tmp_path, raw)
     _papertrends(env, "ingest")
     for command in (["build"], ["docs", "generate"]):
-        _dbt(env, tmp_path / "target", *command)
+        dbt_by_hand(env, tmp_path / "target", *command)
     assert (tmp_path / "target" / "catalog.json").exists()
     assert _query(tmp_path / "warehouse.duckdb", "select count(*) from marts.papers") == [(1,)]
 
@@ -292,7 +275,7 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
         "where term_key = 'sparse gating network'",
     ) == [(dt.date(2026, 2, 2), dt.date(2026, 3, 2))]
 
-    _dbt(env, tmp_path / "target", "build", "--full-refresh", "--select", "int_paper_terms+")
+    dbt_by_hand(env, tmp_path / "target", "build", "--full-refresh", "--select", "int_paper_terms+")
     for table in TERM_TABLES:
         assert _query(warehouse, f"select * from {table} order by all") == incremental[table]
 
@@ -304,7 +287,7 @@ def test_key_phrases_follow_the_rules_and_incremental_builds_match_a_full_refres
             "select * replace (term_ids || term_ids[1:1] as term_ids) "
             "from intermediate.int_paper_terms limit 1"
         )
-    test = _dbt(env, tmp_path / "t", "test", "--select", "int_paper_terms", expect=1)
+    test = dbt_by_hand(env, tmp_path / "t", "test", "--select", "int_paper_terms", expect=1)
     for failing in (
         "unique_int_paper_terms_paper_id",
         "list_elements_unique_int_paper_terms",
