@@ -65,7 +65,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
         ],
         sensors=[build_landing_sensor(partitions), marts_after_ingest_sensor],
         schedules=[daily_marts_schedule],
-        # one process per run, not one per step: a step's fresh interpreter costs ~10 s of imports
+        # one process per run, not one per step: each step's fresh interpreter imports it all again
         executor=dg.in_process_executor,
         resources=resources(settings),
     )

@@ -56,7 +56,7 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 # Finished Dagster runs kept in the history (0 keeps every run).
 KEEP_RUNS_ENV = "PAPERTRENDS_KEEP_RUNS"
 DEFAULT_KEEP_RUNS = 500
-# dbt appends every build's debug log (about 5 MB for a small warehouse) to dbt.log and rolls it
+# dbt appends every build's debug log (megabytes even for a small warehouse) to dbt.log and rolls it
 # over at DBT_LOG_FILE_MAX_BYTES, keeping 5 old files: its default of 10 MB lets one warehouse's
 # logs reach 60 MB. PAPERTRENDS_DBT_LOG_MB (default 2) caps them at 6 x that, unless
 # DBT_LOG_FILE_MAX_BYTES itself is set.

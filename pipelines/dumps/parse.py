@@ -63,7 +63,7 @@ _HTML_SNIFF = r"(?i)^[\s\x{feff}]*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<bod
 _BINARY_CONTROL_SHARE = 0.01
 _CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
 # Every ASCII control character but "\n", in classes of at most 8 bytes: the regex engine scans
-# for so small a class with SIMD (GB/s), for the whole class byte by byte (20x slower). A clean
+# for so small a class with SIMD, for the whole class byte by byte (far slower). A clean
 # dump holds none, so these four scans clear it of binary junk and of "\r", NUL, tab, VT and FF.
 _CONTROL_SCANS = (r"[\x00-\x07]", r"[\x08\x09\x0b-\x10]", r"[\x11-\x18]", r"[\x19-\x1f\x7f]")
 # Headers are a few paragraphs long: the header is looked for in this many leading paragraphs of

@@ -26,7 +26,7 @@ from pipelines.settings import (
 from pipelines.warehouse.lock import writer_lock
 
 # DuckDB's memory cap for the loading connection (DuckDB's own default is 80% of the RAM, and
-# its buffer cache grows to it: 2.2 GB RSS to load 10,000 dumps, 0.95 GB with a 500 MB cap);
+# its buffer cache grows to it while a large archive loads);
 # Settings.load_memory_limit (PAPERTRENDS_LOAD_MEMORY_LIMIT) sets it.
 MEMORY_LIMIT_ENV = LOAD_MEMORY_LIMIT_ENV
 # A writer waits this long for another writer by default (a dbt build of a large archive takes

@@ -90,7 +90,7 @@ def search(
 
 def _ask(con, warehouse, query, limit, essential, topic, since) -> pl.DataFrame:
     try:
-        # (execute and rows, not con.sql: a relation's planning costs 20 ms more per ask)
+        # (execute and rows, not con.sql: a relation is planned again, which costs every ask)
         params = {"query": query, "limit": limit, "essential": essential}
         if topic is None and since is None:
             best = "search_best($query, n := $limit, essential := $essential)"
