@@ -25,7 +25,7 @@ DOCS_ASSETS := node_modules/.installed
 DBT_MANIFEST := data/dbt-manifest/manifest.json
 DBT_SOURCES := $(wildcard dbt/dbt_project.yml dbt/profiles.yml) $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null)
 
-.PHONY: run test install bench soak drills python-check
+.PHONY: run test install lint bench soak drills python-check
 
 install: $(VENV)/.installed $(DBT_MANIFEST) $(DOCS_ASSETS)
 
@@ -85,6 +85,13 @@ endif
 
 test: install
 	$(BIN)/python -m pytest
+
+# The Python with ruff, the dbt project's SQL with sqlfluff (.sqlfluff: DuckDB dialect, Jinja with
+# dbt's builtins and dbt/sqlfluff_libs); `sqlfluff fix dbt/models dbt/macros dbt/tests` formats it.
+lint: install
+	$(BIN)/ruff check pipelines tests benchmarks reliability dbt
+	$(BIN)/ruff format --check pipelines tests benchmarks reliability dbt
+	$(BIN)/sqlfluff lint dbt/models dbt/macros dbt/tests --processes 2
 
 # Benchmarks against a user's scripts (see benchmarks/run.py): writes BENCHMARKS.md; the data goes
 # to /tmp/papertrends-bench. BENCH_SIZE=full (100 to 10,000 dumps: hours here), medium or tiny.

@@ -6,23 +6,27 @@
         column existed, and when a row's `version_column` is not `version` (the rules changed). -#}
     {%- if not is_incremental() or not execute %}{{ return(none) }}{% endif %}
     {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
-    {%- if stamp_column not in columns or (version_column is not none and version_column not in columns) %}
+    {%- if stamp_column not in columns
+        or (version_column is not none and version_column not in columns) %}
         {{- return(none) }}
     {%- endif %}
-    {%- set stale = "false" if version_column is none else "bool_or(" ~ version_column ~ " <> '" ~ version ~ "')" %}
-    {%- set row = run_query("select max(" ~ stamp_column ~ ")::varchar, " ~ stale ~ " from " ~ this).rows[0] %}
+    {%- set stale = "false" if version_column is none
+        else "bool_or(" ~ version_column ~ " <> '" ~ version ~ "')" %}
+    {%- set row = run_query(
+        "select max(" ~ stamp_column ~ ")::varchar, " ~ stale ~ " from " ~ this
+    ).rows[0] %}
     {{- return(none if row[0] is none or row[1] else row[0]) }}
 {% endmacro %}
 
 {% macro delete_unlisted_papers(papers) %}
-    {#- Post-hook: delete the rows of papers no longer in `papers` (their only dump superseded). -#}
-    delete from {{ this }} where paper_id not in (select paper_id from {{ papers }})
+{#- Post-hook: delete the rows of papers no longer in `papers` (their only dump superseded). -#}
+delete from {{ this }} where paper_id not in (select paper_id from {{ papers }})
 {% endmacro %}
 
 {% macro delete_unlisted_periods(periodised, topics) %}
     {#- Post-hook of topic_trends: delete the rows of topics no longer in `topics` and of periods
         (listing, week, month) that hold no listing any more (`periodised`: int_sightings__periodised). -#}
-    delete from {{ this }}
+delete from {{ this }}
     where topic not in (select topic from {{ topics }})
         or (grain, period_start) not in (select grain, period_start from {{ periodised }})
 {% endmacro %}

@@ -21,20 +21,20 @@
     prints neither line and runs no extra query.
 -#}
 {% macro log_relation_facts(n=5) %}
-    {%- if execute and env_var('PAPERTRENDS_DBT_UI_FACTS', '') -%}
-        {%- set described = model.get('columns', {}) if model is mapping else {} -%}
-        {%- set columns = {} -%}
-        {%- for column in adapter.get_columns_in_relation(this) -%}
-            {%- set info = described.get(column.name, {}) -%}
+{%- if execute and env_var('PAPERTRENDS_DBT_UI_FACTS', '') -%}
+{%- set described = model.get('columns', {}) if model is mapping else {} -%}
+{%- set columns = {} -%}
+{%- for column in adapter.get_columns_in_relation(this) -%}
+{%- set info = described.get(column.name, {}) -%}
             {%- do columns.update({column.name: {
                 'data_type': column.dtype,
                 'description': info.get('description', '') if info is mapping else '',
             }}) -%}
-        {%- endfor -%}
-        {%- do log(tojson({'columns': columns}), info=true) -%}
-        {%- set meta = config.get('meta') or {} -%}
-        {%- set order = meta.get('preview_order') or '' -%}
-        {%- set facts_sql -%}
+{%- endfor -%}
+{%- do log(tojson({'columns': columns}), info=true) -%}
+{%- set meta = config.get('meta') or {} -%}
+{%- set order = meta.get('preview_order') or '' -%}
+{%- set facts_sql -%}
             select
                 {% if config.get('materialized') == 'view' -%} null {%- else -%}
                 (select count(*) from {{ this }}) {%- endif %} as row_count,

@@ -1,5 +1,5 @@
 {#- Search (models/search, README "Search"): how a query becomes words, in SQL, the rule
-    pipelines.text.search applies to the papers in search_postings (tests/test_search.py checks
+    pipelines.text.search applies to the papers in search_postings (tests/integration/test_search.py checks
     the two agree on the real abstracts), and the query macros the build creates. -#}
 
 {% macro search_fold(word) -%}
@@ -111,7 +111,7 @@ left_out as (
     select coalesce(sum(bound) filter (where not is_essential), 0) as bound from query_words
 ),
 
-{%- if filtered %}
+    {%- if filtered %}
 
 eligible as (
     select {{ search_doc_id('paper_id') }} as doc_id
@@ -122,7 +122,7 @@ eligible as (
             or paper_id in (select paper_id from marts.paper_topics as pt where pt.topic = topic)
         )
 ),
-{%- endif %}
+    {%- endif %}
 
 essential_hits as (
     {{ search_word_scores(
@@ -233,7 +233,7 @@ order by best.score desc, best.doc_id
     {{ search_best_sql(filtered=true) }};
 
     -- the best n first, then their papers' columns: joining all matches to marts.papers read
-    -- every title of a large archive (240 ms instead of 60 at 10,000 dumps)
+    -- every title of a large archive
     create or replace macro marts.search_papers(query_text, n := 10) as table
     with best as (
         select * from marts.search_scores(query_text) order by score desc, paper_id limit n
@@ -272,7 +272,7 @@ order by best.score desc, best.doc_id
         pasted text (an abstract, say) by the cosine similar_papers ranks by, the text read as an
         abstract. Created with the warehouse as the default database, as create_search_macros
         does. -#}
-    {%- set previous = run_query('select current_database()').rows[0][0] if execute else 'memory' %}
+{%- set previous = run_query('select current_database()').rows[0][0] if execute else 'memory' %}
     use {{ this.database }};
     create or replace macro marts.similar_to_text(query_text, n := 10) as table
     with asked as (
@@ -325,9 +325,9 @@ order by best.score desc, best.doc_id
         papers.last_seen,
         papers.code_url,
         papers.paper_id
-        {%- for column in extra_columns %},
+    {%- for column in extra_columns %},
         {{ column }}
-        {%- endfor %}
+    {%- endfor %}
     from {{ best }}
     inner join marts.papers as papers on {{ best }}.paper_id = papers.paper_id
     order by rank

@@ -8,7 +8,8 @@
 {%- endmacro %}
 
 {% macro shingle_hashes(words, width=var('retitle_shingle_words')) -%}
-    {#- The distinct shingles of the list of words `words` (a column: it is read once per shingle). -#}
+    {#- The distinct shingles of the list of words `words` (a column: it is read once per
+        shingle). -#}
     list_distinct(list_transform(
         range(1, len({{ words }}) - {{ width }} + 2),
         lambda i: hash({% for k in range(width) %}{{ words }}[i + {{ k }}]{{ ", " if not loop.last }}{% endfor %})

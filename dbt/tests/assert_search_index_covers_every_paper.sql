@@ -4,24 +4,34 @@
 with papers_with_words as (
     select distinct paper_id
     from (
-        select paper_id, unnest({{ search_words("title || ' ' || abstract") }}) as word
+        select
+            paper_id,
+            unnest({{ search_words("title || ' ' || abstract") }}) as word
         from {{ ref('papers') }}
     )
     where word not in (select word from {{ ref('stopwords') }})
 ),
 
 missing as (
-    select paper_id, 'not indexed' as problem from papers_with_words
+    select
+        paper_id,
+        'not indexed' as problem
+    from papers_with_words
     anti join {{ ref('search_documents') }} using (paper_id)
 ),
 
 extra as (
-    select paper_id, 'indexed but not a paper' as problem from {{ ref('search_documents') }}
+    select
+        paper_id,
+        'indexed but not a paper' as problem
+    from {{ ref('search_documents') }}
     anti join {{ ref('papers') }} using (paper_id)
 ),
 
 counted as (
-    select null as paper_id, 'search_stats.n_documents is not the number of indexed papers' as problem
+    select
+        null as paper_id,
+        'search_stats.n_documents is not the number of indexed papers' as problem
     from {{ ref('search_stats') }}
     where n_documents <> (select count(*) from {{ ref('search_documents') }})
 )

@@ -27,25 +27,38 @@ with sketches as (
 
 {%- if watermark is not none %}
 
-new_texts as (
-    select title_id, abstract_hash from sketches where sketched_at > '{{ watermark }}'::timestamp
-),
+    new_texts as (
+        select
+            title_id,
+            abstract_hash
+        from sketches
+        where sketched_at > '{{ watermark }}'::timestamp
+    ),
 
-new_pairs as (
-    {{ abstract_candidates('new_texts', 'sketches') }}
-),
+    new_pairs as (
+        {{ abstract_candidates('new_texts', 'sketches') }}
+    ),
 
--- the older texts a new one may match are matched again too (their lists gain it)
-todo as (
-    select title_id, abstract_hash from new_texts
-    union
-    select other_title_id, other_abstract_hash from new_pairs
-),
+    -- the older texts a new one may match are matched again too (their lists gain it)
+    todo as (
+        select
+            title_id,
+            abstract_hash
+        from new_texts
+        union
+        select
+            other_title_id,
+            other_abstract_hash
+        from new_pairs
+    ),
 {%- else %}
 
-todo as (
-    select title_id, abstract_hash from sketches
-),
+    todo as (
+        select
+            title_id,
+            abstract_hash
+        from sketches
+    ),
 {%- endif %}
 
 candidates as (
@@ -54,9 +67,15 @@ candidates as (
 
 -- the text of each text involved, read back at the listing it was sketched from
 involved as (
-    select title_id, abstract_hash from candidates
+    select
+        title_id,
+        abstract_hash
+    from candidates
     union
-    select other_title_id, other_abstract_hash from candidates
+    select
+        other_title_id,
+        other_abstract_hash
+    from candidates
 ),
 
 worded as (
@@ -72,7 +91,11 @@ worded as (
 ),
 
 shingled as (
-    select title_id, abstract_hash, {{ shingle_hashes('words') }} as shingles from worded
+    select
+        title_id,
+        abstract_hash,
+        {{ shingle_hashes('words') }} as shingles
+    from worded
 ),
 
 scored as (
@@ -87,7 +110,7 @@ scored as (
         on candidates.title_id = a.title_id and candidates.abstract_hash = a.abstract_hash
     inner join shingled as b
         on candidates.other_title_id = b.title_id
-        and candidates.other_abstract_hash = b.abstract_hash
+            and candidates.other_abstract_hash = b.abstract_hash
 ),
 
 matches as (
@@ -95,7 +118,7 @@ matches as (
         title_id,
         abstract_hash,
         list(
-            {'title_id': other_title_id, 'abstract_hash': other_abstract_hash, 'jaccard': jaccard}
+            { 'title_id': other_title_id, 'abstract_hash': other_abstract_hash, 'jaccard': jaccard }
             order by other_title_id, other_abstract_hash
         ) as matches
     from scored

@@ -21,7 +21,9 @@
 {%- set rules = 'shingles=' ~ var('retitle_shingle_words') ~ ';k=' ~ var('retitle_sketch_size') %}
 {%- set watermark = incremental_watermark('ingested_at', 'rules_version', rules) %}
 with loaded_dumps as (
-    select dump_id, ingested_at
+    select
+        dump_id,
+        ingested_at
     from {{ ref('stg_raw__dumps') }}
     where status = 'loaded'
 ),
@@ -29,17 +31,19 @@ with loaded_dumps as (
 {%- if watermark is not none %}
 
 -- the texts this table holds whose first listing is gone: their titles are read again
-moved as (
-    select distinct title_id
-    from {{ this }}
-    where dump_id not in (select dump_id from loaded_dumps)
-),
+    moved as (
+        select distinct title_id
+        from {{ this }}
+        where dump_id not in (select dump_id from loaded_dumps)
+    ),
 
-known as (
-    select title_id, abstract_hash
-    from {{ this }}
-    where dump_id in (select dump_id from loaded_dumps)
-),
+    known as (
+        select
+            title_id,
+            abstract_hash
+        from {{ this }}
+        where dump_id in (select dump_id from loaded_dumps)
+    ),
 {%- endif %}
 
 listings as (
@@ -53,8 +57,8 @@ listings as (
     from {{ ref('stg_raw__sightings') }} as sightings
     inner join loaded_dumps on sightings.dump_id = loaded_dumps.dump_id
     {%- if watermark is not none %}
-    where loaded_dumps.ingested_at > '{{ watermark }}'::timestamp
-        or sightings.paper_id in (select title_id from moved)
+        where loaded_dumps.ingested_at > '{{ watermark }}'::timestamp
+            or sightings.paper_id in (select title_id from moved)
     {%- endif %}
 ),
 
@@ -64,7 +68,12 @@ texts as (
         title_id,
         abstract_hash,
         arg_min(
-            {'abstract': abstract, 'dump_id': dump_id, 'position': position, 'ingested_at': ingested_at},
+            {
+                'abstract': abstract,
+                'dump_id': dump_id,
+                'position': position,
+                'ingested_at': ingested_at
+            },
             (ingested_at, dump_id, position)
         ) as first_listing
     from listings
@@ -75,8 +84,8 @@ new_texts as (
     select texts.*
     from texts
     {%- if watermark is not none %}
-    anti join known
-        on texts.title_id = known.title_id and texts.abstract_hash = known.abstract_hash
+        anti join known
+            on texts.title_id = known.title_id and texts.abstract_hash = known.abstract_hash
     {%- endif %}
 ),
 

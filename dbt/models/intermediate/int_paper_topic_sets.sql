@@ -19,9 +19,11 @@ with changed as (
         max(updated_at) as topics_at
     from {{ ref('paper_topics') }}
     {%- if watermark is not none %}
-    where paper_id in (
-        select paper_id from {{ ref('paper_topics') }} where updated_at > '{{ watermark }}'::timestamp
-    )
+        where paper_id in (
+                select paper_id
+                from {{ ref('paper_topics') }}
+                where updated_at > '{{ watermark }}'::timestamp
+            )
     {%- endif %}
     group by paper_id
 ),
@@ -31,17 +33,17 @@ final as (
         changed.paper_id,
         changed.topics,
         {%- if is_incremental() %}
-        known.topics as previous_topics,
-        known.updated_at as previous_updated_at,
+            known.topics as previous_topics,
+            known.updated_at as previous_updated_at,
         {%- else %}
-        null::varchar[] as previous_topics,
-        null::timestamp as previous_updated_at,
+            null::varchar[] as previous_topics,
+            null::timestamp as previous_updated_at,
         {%- endif %}
         changed.topics_at,
         timezone('UTC', now()) as updated_at
     from changed
     {%- if is_incremental() %}
-    left join {{ this }} as known on changed.paper_id = known.paper_id
+        left join {{ this }} as known on changed.paper_id = known.paper_id
     {%- endif %}
 )
 

@@ -1,3 +1,5 @@
+-- sqlfluff:exclude_rules:layout.indent
+-- (a Jinja block inside a where clause renders two ways, and the two want different indents)
 -- depends_on: {{ ref('topic_taxonomy') }}
 -- depends_on: {{ ref('topic_exclusions') }}
 {{
@@ -43,17 +45,17 @@ with cleaned as not materialized (
         regexp_replace(lower(papers.abstract), '{{ topic_exclusions() }}', ' ', 'g') as abstract
     from {{ ref('int_papers__deduped') }} as papers
     where true
-    {%- if watermark is not none %}
-        and papers.text_updated_at > '{{ watermark }}'::timestamp
-    {%- endif %}
-    {%- if is_incremental() and check_done %}
-        and not exists (
-            select 1 from {{ this }} as done
-            where done.paper_id = papers.paper_id
-                and done.text_hash = papers.text_hash
-                and done.taxonomy_version = '{{ taxonomy_version }}'
-        )
-    {%- endif %}
+        {%- if watermark is not none %}
+            and papers.text_updated_at > '{{ watermark }}'::timestamp
+        {%- endif %}
+        {%- if is_incremental() and check_done %}
+            and not exists (
+                select 1 from {{ this }} as done
+                where done.paper_id = papers.paper_id
+                    and done.text_hash = papers.text_hash
+                    and done.taxonomy_version = '{{ taxonomy_version }}'
+            )
+        {%- endif %}
 ),
 
 -- the title split at its first "via / with / using / through / by / leveraging / based on": a
@@ -65,11 +67,15 @@ papers as not materialized (
         paper_id,
         text_hash,
         case
-            when regexp_matches(title, '{{ means }}') then regexp_extract(title, '^(.*?){{ means }}', 1)
+            when
+                regexp_matches(title, '{{ means }}')
+                then regexp_extract(title, '^(.*?){{ means }}', 1)
             else title
         end as title_head,
         case
-            when regexp_matches(title, '{{ means }}') then regexp_extract(title, '^.*?({{ means }}.*)$', 1)
+            when
+                regexp_matches(title, '{{ means }}')
+                then regexp_extract(title, '^.*?({{ means }}.*)$', 1)
             else ''
         end as title_means,
         abstract,
@@ -80,7 +86,7 @@ papers as not materialized (
 -- a few regex passes over each text (macro topic_pattern_chunks: groups of whole topics) find
 -- the candidate terms; the four texts of a paper are unnested side by side so that `papers` is
 -- read once and streamed (read four times, DuckDB kept the cleaned texts of every paper in
--- memory: out of memory at 10,000 dumps under the 1 GB cap)
+-- memory, and a large archive ran out of it under the cap)
 {%- set chunks = topic_pattern_chunks() %}
 hits as (
     select
@@ -90,7 +96,12 @@ hits as (
         chunk_no,
         -- a paper whose title matches nothing keeps one row with a null term, so every paper
         -- it looked at has rows (the incremental filter above finds it done)
-        unnest(case when field = 'title' and chunk_no = 1 and len(terms) = 0 then [null::varchar] else terms end) as term
+        unnest(
+            case
+                when field = 'title' and chunk_no = 1 and len(terms) = 0 then [null::varchar] else
+                    terms
+            end
+        ) as term
     from (
         select
             paper_id,
@@ -114,7 +125,13 @@ hits as (
 ),
 
 found as (
-    select paper_id, text_hash, field, chunk_no, term, count(*) as n_hits
+    select
+        paper_id,
+        text_hash,
+        field,
+        chunk_no,
+        term,
+        count(*) as n_hits
     from hits
     group by paper_id, text_hash, field, chunk_no, term
 ),
@@ -124,70 +141,104 @@ found as (
 -- the same place is not counted again (one occurrence of the longer term hides one of it). Which
 -- terms begin or end which is decided once among the distinct terms found (a few thousand);
 -- papers are then joined on whole terms (a join on the paper alone compared every two terms of
--- each paper: 15 s of 30 at 100,000 papers)
+-- each paper, half of the model's time on a large archive)
 found_terms as materialized (
-    select distinct chunk_no, term from found where term is not null
+    select distinct
+        chunk_no,
+        term
+    from found
+    where term is not null
 ),
 
 term_covers as materialized (
-    select short.chunk_no, short.term, long.chunk_no as long_chunk_no, long.term as long_term
+    select
+        short.chunk_no,
+        short.term,
+        long.chunk_no as long_chunk_no,
+        long.term as long_term
     from found_terms as short
     join found_terms as long
         on short.chunk_no <> long.chunk_no
-        and length(long.term) > length(short.term)
-        and (
-            starts_with(replace(long.term, '-', ' ') || ' ', replace(short.term, '-', ' ') || ' ')
-            or ends_with(' ' || replace(long.term, '-', ' '), ' ' || replace(short.term, '-', ' '))
-        )
+            and length(long.term) > length(short.term)
+            and (
+                starts_with(
+                    replace(long.term, '-', ' ') || ' ', replace(short.term, '-', ' ') || ' '
+                )
+                or ends_with(
+                    ' ' || replace(long.term, '-', ' '), ' ' || replace(short.term, '-', ' ')
+                )
+            )
 ),
 
 -- (materialized: planned as one join of three, DuckDB paired every two terms of a paper first
 -- and ran out of memory at 100,000 papers)
 covering_candidates as materialized (
-    select short.paper_id, short.field, short.chunk_no, short.term,
-        term_covers.long_chunk_no, term_covers.long_term
+    select
+        short.paper_id,
+        short.field,
+        short.chunk_no,
+        short.term,
+        term_covers.long_chunk_no,
+        term_covers.long_term
     from found as short
     join term_covers
         on short.chunk_no = term_covers.chunk_no
-        and short.term = term_covers.term
+            and short.term = term_covers.term
 ),
 
 covered as (
-    select candidates.paper_id, candidates.field, candidates.chunk_no, candidates.term,
+    select
+        candidates.paper_id,
+        candidates.field,
+        candidates.chunk_no,
+        candidates.term,
         sum(long.n_hits) as n_covered
     from covering_candidates as candidates
     join found as long
         on long.paper_id = candidates.paper_id
-        and long.field = candidates.field
-        and long.chunk_no = candidates.long_chunk_no
-        and long.term = candidates.long_term
+            and long.field = candidates.field
+            and long.chunk_no = candidates.long_chunk_no
+            and long.term = candidates.long_term
     group by all
 ),
 
 counted as (
-    select found.paper_id, found.text_hash, found.field, found.chunk_no, found.term,
+    select
+        found.paper_id,
+        found.text_hash,
+        found.field,
+        found.chunk_no,
+        found.term,
         found.n_hits - coalesce(covered.n_covered, 0) as n_hits
     from found
     left join covered
         on found.paper_id = covered.paper_id
-        and found.field = covered.field
-        and found.chunk_no = covered.chunk_no
-        and found.term = covered.term
+            and found.field = covered.field
+            and found.chunk_no = covered.chunk_no
+            and found.term = covered.term
     where found.term is null or found.n_hits > coalesce(covered.n_covered, 0)
 ),
 
 -- each distinct term's topics and its tier there: strong if it matches the topic's patterns, else
 -- title-tier, else support. The topics' patterns are constants (DuckDB compiles a constant regex
--- once; a pattern read from a column is compiled again for every row, which at 10,000 dumps took
--- minutes and ran out of memory), evaluated in a projection of the distinct terms, one
+-- once; a pattern read from a column is compiled again for every row, which on a large archive
+-- took minutes and ran out of memory), evaluated in a projection of the distinct terms, one
 -- expression per topic: as a filter DuckDB pushed the regexes below the distinct, onto every
--- (paper, term) row (22 s instead of a fraction of one at 100,000 papers)
+-- (paper, term) row
 distinct_terms as (
-    select distinct chunk_no, term from counted where term is not null
+    select distinct
+        chunk_no,
+        term
+    from counted
+    where term is not null
 ),
 
 term_topics as (
-    select chunk_no, term, topic_tier.topic, topic_tier.tier
+    select
+        chunk_no,
+        term,
+        topic_tier.topic,
+        topic_tier.tier
     from (
         select
             chunk_no,
@@ -211,7 +262,7 @@ term_topics as (
                 {%- endfor %}
                 {%- endfor %}
                 {%- if ns.first %}
-                null::struct(topic varchar, tier varchar)
+                    null::struct(topic varchar, tier varchar)
                 {%- endif %}
             ], lambda topic_tier: topic_tier is not null)) as topic_tier
         from distinct_terms
@@ -230,7 +281,9 @@ matched as (
         counted.term,
         counted.n_hits
     from counted
-    left join term_topics on counted.chunk_no = term_topics.chunk_no and counted.term = term_topics.term
+    left join
+        term_topics
+        on counted.chunk_no = term_topics.chunk_no and counted.term = term_topics.term
     -- (every term found matches some topic by construction; the null-term rows stay)
     where term_topics.topic is not null or counted.term is null
 ),
@@ -244,7 +297,11 @@ study_cues as (
         text_hash,
         list_filter([
             {%- for label, pattern in cues.items() %}
-            case when regexp_matches(abstract, '{{ pattern | replace("'", "''") }}') then '{{ label }}' end{{ "," if not loop.last }}
+                case
+                    when
+                        regexp_matches(abstract, '{{ pattern | replace("'", "''") }}')
+                        then '{{ label }}'
+                end{{ "," if not loop.last }}
             {%- endfor %}
         ], lambda cue: cue is not null) as cues
     from papers
@@ -253,7 +310,10 @@ study_cues as (
 
 -- one cue ("we study") is how any abstract may speak; a study takes topic_study_min_cues
 studies as (
-    select paper_id, text_hash, unnest(cues) as term
+    select
+        paper_id,
+        text_hash,
+        unnest(cues) as term
     from study_cues
     where len(cues) >= {{ var('topic_study_min_cues') }}
 )

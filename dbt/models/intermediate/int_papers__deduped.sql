@@ -19,24 +19,31 @@
 -- a code link; the other papers are left as they are. A paper no longer listed at all is deleted
 -- (the post-hook). updated_at says when a row was written, text_updated_at when its text last
 -- changed: downstream incremental models take the rows written since their own last build.
-{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list
+    if is_incremental() else [] %}
 {#- a table written before this layout (no latest listing kept) is written again in full #}
 {%- set incremental = is_incremental() and 'model_version' in columns %}
 {#- a change of this model's SQL (the code link's pattern, say) writes every paper again #}
 {%- set model_version = local_md5(model.raw_code) %}
 with sightings as (
-    select paper_id, title_id, listing_date, ingested_at, dump_id, position
+    select
+        paper_id,
+        title_id,
+        listing_date,
+        ingested_at,
+        dump_id,
+        position
     from {{ ref('int_sightings__dated') }}
 ),
 
 -- the latest listing wins: latest date, then latest ingested, then a stable tie-break; the
--- aggregation picks the winning listing's key and its texts join afterwards (at 10,000 dumps,
--- carrying titles and abstracts through the aggregation took 11 s, this 3 s)
+-- aggregation picks the winning listing's key and its texts join afterwards (carrying titles and
+-- abstracts through the aggregation is several times slower: BENCHMARKS.md, "Design choices")
 latest as (
     select
         paper_id,
         arg_max(
-            {'dump_id': dump_id, 'position': position},
+            { 'dump_id': dump_id, 'position': position },
             (listing_date, ingested_at, dump_id, -position)
         ) as latest_listing,
         min(listing_date) as first_seen,
@@ -54,22 +61,22 @@ changed as (
         known.text_hash as known_text_hash,
         known.text_updated_at as known_text_updated_at
         {%- else %}
-        null::varchar as known_text_hash,
-        null::timestamp as known_text_updated_at
+            null::varchar as known_text_hash,
+            null::timestamp as known_text_updated_at
         {%- endif %}
     from latest
     {%- if incremental %}
-    left join {{ this }} as known on latest.paper_id = known.paper_id
-    where known.paper_id is null
-        or known.latest_dump_id <> latest.latest_listing.dump_id
-        or known.latest_position <> latest.latest_listing.position
-        or known.first_seen <> latest.first_seen
-        or known.last_seen <> latest.last_seen
-        or known.n_listings <> latest.n_listings
-        {%- if 'n_titles' in columns %}
-        or known.n_titles <> latest.n_titles
-        {%- endif %}
-        or known.model_version <> '{{ model_version }}'
+        left join {{ this }} as known on latest.paper_id = known.paper_id
+        where known.paper_id is null
+            or known.latest_dump_id <> latest.latest_listing.dump_id
+            or known.latest_position <> latest.latest_listing.position
+            or known.first_seen <> latest.first_seen
+            or known.last_seen <> latest.last_seen
+            or known.n_listings <> latest.n_listings
+            {%- if 'n_titles' in columns %}
+                or known.n_titles <> latest.n_titles
+            {%- endif %}
+            or known.model_version <> '{{ model_version }}'
     {%- endif %}
 ),
 
@@ -89,11 +96,14 @@ papers as (
     from changed
     inner join {{ ref('stg_raw__sightings') }} as texts
         on changed.latest_listing.dump_id = texts.dump_id
-        and changed.latest_listing.position = texts.position
+            and changed.latest_listing.position = texts.position
 ),
 
 hashed as (
-    select *, md5(title || chr(10) || abstract) as text_hash from papers
+    select
+        *,
+        md5(title || chr(10) || abstract) as text_hash
+    from papers
 ),
 
 final as (

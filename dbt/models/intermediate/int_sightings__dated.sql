@@ -8,13 +8,19 @@ with sightings as (
 ),
 
 loaded_dumps as (
-    select dump_id, listing_date, ingested_at
+    select
+        dump_id,
+        listing_date,
+        ingested_at
     from {{ ref('stg_raw__dumps') }}
     where status = 'loaded'
 ),
 
 aliases as (
-    select title_id, paper_id from {{ ref('int_paper_aliases') }}
+    select
+        title_id,
+        paper_id
+    from {{ ref('int_paper_aliases') }}
 ),
 
 dated as (
@@ -32,7 +38,8 @@ dated as (
 ),
 
 final as (
-    select * exclude (is_aliased) from dated where not is_aliased
+    select * exclude (is_aliased) from dated
+    where not is_aliased
     union all
     select * exclude (is_aliased)
     from dated

@@ -5,7 +5,11 @@
 -- count from it. A view: each trend model reads the periods it needs (DuckDB pushes a filter on
 -- grain below the grouping), nothing is stored twice.
 with sightings as (
-    select paper_id, listing_date, position from {{ ref('int_sightings__dated') }}
+    select
+        paper_id,
+        listing_date,
+        position
+    from {{ ref('int_sightings__dated') }}
 ),
 
 grains as (

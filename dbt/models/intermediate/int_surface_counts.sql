@@ -42,126 +42,143 @@
 
 {%- if mode == 'full' %}
 
-with pairs as (
-    select * from {{ ref('int_paper_term_pairs') }}
-),
+    with pairs as (
+        select * from {{ ref('int_paper_term_pairs') }}
+    ),
 
-counted as (
-    select
-        surface_id,
-        any_value(term_id) as term_id,
-        count(*) as n_papers,
-        sum(n_occurrences)::bigint as n_occurrences,
-        count(*) filter (where n_occurrences >= 2) as n_papers_repeating,
-        min(first_seen) as first_seen,
-        max(last_seen) as last_seen
-    from pairs
-    group by surface_id
-),
+    counted as (
+        select
+            surface_id,
+            any_value(term_id) as term_id,
+            count(*) as n_papers,
+            sum(n_occurrences)::bigint as n_occurrences,
+            count(*) filter (where n_occurrences >= 2) as n_papers_repeating,
+            min(first_seen) as first_seen,
+            max(last_seen) as last_seen
+        from pairs
+        group by surface_id
+    ),
 
-final as (
-    select counted.* from counted
-    {%- if is_incremental() %}
-    union all
-    -- surfaces no paper writes any more: zeroed here, deleted by the post-hook
-    select surface_id, term_id, 0, 0, 0, null, null
-    from {{ this }} as gone
-    where not exists (select 1 from counted where counted.surface_id = gone.surface_id)
-    {%- endif %}
-)
+    final as (
+        select counted.* from counted
+        {%- if is_incremental() %}
+            union all
+            -- surfaces no paper writes any more: zeroed here, deleted by the post-hook
+            select
+                surface_id,
+                term_id,
+                0,
+                0,
+                0,
+                null,
+                null
+            from {{ this }} as gone
+            where not exists (
+                    select 1 from counted
+                    where counted.surface_id = gone.surface_id
+                )
+        {%- endif %}
+    )
 
 {%- else %}
 
-with batch as (
-    select *
-    from {{ ref('int_paper_terms') }}
-    where extracted_at > '{{ watermark }}'::timestamp
-),
+    with batch as (
+        select *
+        from {{ ref('int_paper_terms') }}
+        where extracted_at > '{{ watermark }}'::timestamp
+    ),
 
--- the batch's phrases count in (a re-listed paper's only move first/last seen: sign 0) ...
-plus as (
-    select
-        unnest(surface_ids) as surface_id,
-        unnest(term_ids) as term_id,
-        unnest(n_occurrences) as n_occurrences,
-        first_seen,
-        last_seen,
-        case when change = 'relisted' then 0 else 1 end as sign
-    from batch
-),
+    -- the batch's phrases count in (a re-listed paper's only move first/last seen: sign 0) ...
+    plus as (
+        select
+            unnest(surface_ids) as surface_id,
+            unnest(term_ids) as term_id,
+            unnest(n_occurrences) as n_occurrences,
+            first_seen,
+            last_seen,
+            case when change = 'relisted' then 0 else 1 end as sign
+        from batch
+    ),
 
--- ... and the previous phrases of papers whose text changed count out
-minus as (
-    select
-        unnest(previous_surface_ids) as surface_id,
-        unnest(previous_term_ids) as term_id,
-        unnest(previous_n_occurrences) as n_occurrences,
-        null::date as first_seen,
-        null::date as last_seen,
-        -1 as sign
-    from batch
-    where change = 'changed'
-),
+    -- ... and the previous phrases of papers whose text changed count out
+    minus as (
+        select
+            unnest(previous_surface_ids) as surface_id,
+            unnest(previous_term_ids) as term_id,
+            unnest(previous_n_occurrences) as n_occurrences,
+            null::date as first_seen,
+            null::date as last_seen,
+            -1 as sign
+        from batch
+        where change = 'changed'
+    ),
 
-delta as (
-    select
-        surface_id,
-        any_value(term_id) as term_id,
-        sum(sign) as n_papers,
-        sum(sign * n_occurrences) as n_occurrences,
-        sum(sign * (n_occurrences >= 2)::integer) as n_papers_repeating,
-        min(first_seen) as first_seen,
-        max(last_seen) as last_seen
-    from (select * from plus union all select * from minus)
-    group by surface_id
-),
+    delta as (
+        select
+            surface_id,
+            any_value(term_id) as term_id,
+            sum(sign) as n_papers,
+            sum(sign * n_occurrences) as n_occurrences,
+            sum(sign * (n_occurrences >= 2)::integer) as n_papers_repeating,
+            min(first_seen) as first_seen,
+            max(last_seen) as last_seen
+        from (
+            select * from plus
+            union all
+            select * from minus
+        )
+        group by surface_id
+    ),
 
-merged as (
-    select
-        delta.surface_id,
-        coalesce(known.term_id, delta.term_id) as term_id,
-        coalesce(known.n_papers, 0) + delta.n_papers as n_papers,
-        coalesce(known.n_occurrences, 0) + delta.n_occurrences as n_occurrences,
-        coalesce(known.n_papers_repeating, 0) + delta.n_papers_repeating as n_papers_repeating,
-        -- listings only move outwards (least/greatest skip nulls)
-        least(known.first_seen, delta.first_seen) as first_seen,
-        greatest(known.last_seen, delta.last_seen) as last_seen
-    from delta
-    left join {{ this }} as known on delta.surface_id = known.surface_id
-),
+    merged as (
+        select
+            delta.surface_id,
+            coalesce(known.term_id, delta.term_id) as term_id,
+            coalesce(known.n_papers, 0) + delta.n_papers as n_papers,
+            coalesce(known.n_occurrences, 0) + delta.n_occurrences as n_occurrences,
+            coalesce(known.n_papers_repeating, 0) + delta.n_papers_repeating as n_papers_repeating,
+            -- listings only move outwards (least/greatest skip nulls)
+            least(known.first_seen, delta.first_seen) as first_seen,
+            greatest(known.last_seen, delta.last_seen) as last_seen
+        from delta
+        left join {{ this }} as known on delta.surface_id = known.surface_id
+    ),
 
-{%- if has_changes %}
--- a surface a changed paper no longer writes may have lost its first or last listing with it:
--- those (few) surfaces take their listings from the papers that write them now
-exact_listings as (
-    select pairs.surface_id, min(pairs.first_seen) as first_seen, max(pairs.last_seen) as last_seen
-    from {{ ref('int_paper_term_pairs') }} as pairs
-    semi join minus on pairs.surface_id = minus.surface_id
-    group by pairs.surface_id
-),
-{%- endif %}
+    {%- if has_changes %}
+        -- a surface a changed paper no longer writes may have lost its first or last listing with it:
+        -- those (few) surfaces take their listings from the papers that write them now
+        exact_listings as (
+            select
+                pairs.surface_id,
+                min(pairs.first_seen) as first_seen,
+                max(pairs.last_seen) as last_seen
+            from {{ ref('int_paper_term_pairs') }} as pairs
+            semi join minus on pairs.surface_id = minus.surface_id
+            group by pairs.surface_id
+        ),
+    {%- endif %}
 
-final as (
-    select
-        merged.surface_id,
-        merged.term_id,
-        merged.n_papers,
-        merged.n_occurrences,
-        merged.n_papers_repeating,
-        {%- if has_changes %}
+    final as (
+        select
+            merged.surface_id,
+            merged.term_id,
+            merged.n_papers,
+            merged.n_occurrences,
+            merged.n_papers_repeating,
+            {%- if has_changes %}
         case when exact_listings.surface_id is not null or merged.n_papers = 0
             then exact_listings.first_seen else merged.first_seen end as first_seen,
         case when exact_listings.surface_id is not null or merged.n_papers = 0
             then exact_listings.last_seen else merged.last_seen end as last_seen
         {%- else %}
-        merged.first_seen,
-        merged.last_seen
-        {%- endif %}
-    from merged
-    {%- if has_changes %}
+                merged.first_seen,
+                merged.last_seen
+            {%- endif %}
+        from merged
+        {%- if has_changes %}
     left join exact_listings on merged.surface_id = exact_listings.surface_id
     {%- endif %}
-)
+    )
 
 {%- endif %}
 

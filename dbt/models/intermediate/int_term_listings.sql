@@ -4,7 +4,10 @@
 -- var('emerging_window_days') days; the horizon is the var('emerging_horizon_days') days up to the
 -- latest listing date. int_term_bursts runs the burst automaton over these rows.
 with sightings as (
-    select distinct paper_id, listing_date from {{ ref('int_sightings__dated') }}
+    select distinct
+        paper_id,
+        listing_date
+    from {{ ref('int_sightings__dated') }}
 ),
 
 latest as (
@@ -19,24 +22,35 @@ horizon as (
 ),
 
 dates as (
-    select listing_date, count(*) as listing_papers
+    select
+        listing_date,
+        count(*) as listing_papers
     from horizon
     group by listing_date
 ),
 
 -- the horizon's papers join first (one row each), their term lists are unnested after
 term_papers as (
-    select paper_id, term_id
+    select
+        paper_id,
+        term_id
     from (
-        select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
+        select
+            paper_terms.paper_id,
+            unnest(paper_terms.term_ids) as term_id
         from {{ ref('int_paper_terms') }} as paper_terms
-        semi join (select distinct paper_id from horizon) as recent on paper_terms.paper_id = recent.paper_id
+        semi join
+            (select distinct paper_id from horizon) as recent
+            on paper_terms.paper_id = recent.paper_id
     ) as listed
     semi join {{ ref('terms') }} as terms on listed.term_id = terms.term_id
 ),
 
 counted as (
-    select term_papers.term_id, horizon.listing_date, count(*) as n_papers
+    select
+        term_papers.term_id,
+        horizon.listing_date,
+        count(*) as n_papers
     from term_papers
     inner join horizon on term_papers.paper_id = horizon.paper_id
     group by term_papers.term_id, horizon.listing_date
@@ -61,7 +75,9 @@ final as (
         dates.listing_papers
     from candidates
     cross join dates
-    left join counted on candidates.term_id = counted.term_id and dates.listing_date = counted.listing_date
+    left join
+        counted
+        on candidates.term_id = counted.term_id and dates.listing_date = counted.listing_date
 )
 
 select * from final

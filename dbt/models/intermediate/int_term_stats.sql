@@ -5,7 +5,10 @@
 -- each term in one way (int_paper_terms), so the sums count papers once. The texts come from
 -- int_term_texts.
 with surfaces as (
-    select counts.*, texts.surface, texts.term as term_key
+    select
+        counts.*,
+        texts.surface,
+        texts.term as term_key
     from {{ ref('int_surface_counts') }} as counts
     inner join {{ ref('int_term_texts') }} as texts on counts.surface_id = texts.surface_id
 ),
@@ -30,28 +33,37 @@ counted as (
 
 -- the term id of every folded text, to find the phrases inside a phrase
 term_keys as (
-    select distinct term, term_id from {{ ref('int_term_texts') }}
+    select distinct
+        term,
+        term_id
+    from {{ ref('int_term_texts') }}
 ),
 
 worded as (
-    select counted.*, string_split(counted.term_key, ' ') as words
+    select
+        counted.*,
+        string_split(counted.term_key, ' ') as words
     from counted
 ),
 
 -- the phrases inside each phrase: each word, and for three words the two pairs
 inner_texts as (
-    select term_id, unnest(
-        case n_words
-            when 1 then []::varchar[]
-            when 2 then words
-            else [words[1] || ' ' || words[2], words[2] || ' ' || words[3]] || words
-        end
-    ) as inner_text
+    select
+        term_id,
+        unnest(
+            case n_words
+                when 1 then []::varchar[]
+                when 2 then words
+                else [words[1] || ' ' || words[2], words[2] || ' ' || words[3]] || words
+            end
+        ) as inner_text
     from worded
 ),
 
 inner_ids as (
-    select inner_texts.term_id, list(term_keys.term_id order by term_keys.term_id) as inner_term_ids
+    select
+        inner_texts.term_id,
+        list(term_keys.term_id order by term_keys.term_id) as inner_term_ids
     from inner_texts
     inner join term_keys on inner_texts.inner_text = term_keys.term
     group by inner_texts.term_id

@@ -11,10 +11,14 @@
 -- Incremental: the batches extracted since the latest one here; the post-hook drops the rows of
 -- an older extraction version (their ids mean nothing under the new one).
 with batches as (
-    select extraction_version, extracted_at, unnest(new_surfaces) as s
+    select
+        extraction_version,
+        extracted_at,
+        unnest(new_surfaces) as s
     from {{ ref('int_paper_terms') }}
     {%- if is_incremental() %}
-    where extracted_at > (select coalesce(max(extracted_at), '-infinity'::timestamp) from {{ this }})
+        where extracted_at
+            > (select coalesce(max(extracted_at), '-infinity'::timestamp) from {{ this }})
     {%- endif %}
 ),
 
@@ -33,5 +37,5 @@ surfaces as (
 select surfaces.*
 from surfaces
 {%- if is_incremental() %}
-anti join {{ this }} as known on surfaces.surface_id = known.surface_id
+    anti join {{ this }} as known on surfaces.surface_id = known.surface_id
 {%- endif %}

@@ -66,53 +66,81 @@
 with
 {%- if mode == 'full' %}
 
-topic_papers as (
-    select sets.paper_id, unnest(sets.topics) as topic from {{ sets }} as sets
-),
+    topic_papers as (
+        select
+            sets.paper_id,
+            unnest(sets.topics) as topic
+        from {{ sets }} as sets
+    ),
 
--- the papers join first (one row per paper and topic), their phrase lists are unnested after
-pairs as (
-    select topic_papers.topic, unnest(terms.term_ids) as term_id, 1 as sign
-    from topic_papers
-    inner join {{ terms }} as terms on topic_papers.paper_id = terms.paper_id
-),
+    -- the papers join first (one row per paper and topic), their phrase lists are unnested after
+    pairs as (
+        select
+            topic_papers.topic,
+            unnest(terms.term_ids) as term_id,
+            1 as sign
+        from topic_papers
+        inner join {{ terms }} as terms on topic_papers.paper_id = terms.paper_id
+    ),
 
 {%- else %}
 
 -- the papers whose phrases or topics changed since the last count, with what was counted then
-changed as (
-    select
-        sets.paper_id,
-        sets.topics,
-        terms.term_ids,
-        case when sets.updated_at > '{{ watermark }}'::timestamp
-            then coalesce(sets.previous_topics, []) else sets.topics end as counted_topics,
-        case when terms.extracted_at <= '{{ watermark }}'::timestamp then terms.term_ids
-            when terms.change = 'changed' then terms.previous_term_ids
-            when terms.change = 'new' then []
-            else terms.term_ids end as counted_term_ids
-    from {{ sets }} as sets
-    inner join {{ terms }} as terms on sets.paper_id = terms.paper_id
-    where (sets.updated_at > '{{ watermark }}'::timestamp
-            and sets.topics is distinct from sets.previous_topics)
-        or (terms.extracted_at > '{{ watermark }}'::timestamp and terms.change in ('new', 'changed'))
-),
+    changed as (
+        select
+            sets.paper_id,
+            sets.topics,
+            terms.term_ids,
+            case when sets.updated_at > '{{ watermark }}'::timestamp
+                    then coalesce(sets.previous_topics, [])
+                else sets.topics
+            end as counted_topics,
+            case when terms.extracted_at <= '{{ watermark }}'::timestamp then terms.term_ids
+                when terms.change = 'changed' then terms.previous_term_ids
+                when terms.change = 'new' then []
+                else terms.term_ids
+            end as counted_term_ids
+        from {{ sets }} as sets
+        inner join {{ terms }} as terms on sets.paper_id = terms.paper_id
+        where (
+            sets.updated_at > '{{ watermark }}'::timestamp
+            and sets.topics is distinct from sets.previous_topics
+        )
+        or (
+            terms.extracted_at > '{{ watermark }}'::timestamp and terms.change in ('new', 'changed')
+        )
+    ),
 
--- their pairs now count in, the pairs counted before count out
-topic_lists as (
-    select unnest(topics) as topic, term_ids, 1 as sign from changed
-    union all
-    select unnest(counted_topics) as topic, counted_term_ids, -1 as sign from changed
-),
+    -- their pairs now count in, the pairs counted before count out
+    topic_lists as (
+        select
+            unnest(topics) as topic,
+            term_ids,
+            1 as sign
+        from changed
+        union all
+        select
+            unnest(counted_topics) as topic,
+            counted_term_ids,
+            -1 as sign
+        from changed
+    ),
 
-pairs as (
-    select topic, unnest(term_ids) as term_id, sign from topic_lists
-),
+    pairs as (
+        select
+            topic,
+            unnest(term_ids) as term_id,
+            sign
+        from topic_lists
+    ),
 
 {%- endif %}
 
 counted as (
-    select topic, term_id, sum(sign) as n_papers
+    select
+        topic,
+        term_id,
+        sum(sign) as n_papers
     from pairs
     group by topic, term_id
 ),
@@ -127,16 +155,21 @@ final as (
     left join {{ this }} as known on counted.topic = known.topic and counted.term_id = known.term_id
     where counted.n_papers <> 0
     {%- else %}
-    select * from counted
-    {%- if is_incremental() %}
-    union all
-    -- pairs no paper holds any more: zeroed here, deleted by a later build's post-hook
-    select gone.topic, gone.term_id, 0
-    from {{ this }} as gone
-    where not exists (
-        select 1 from counted where counted.topic = gone.topic and counted.term_id = gone.term_id
-    )
-    {%- endif %}
+        select * from counted
+        {%- if is_incremental() %}
+            union all
+            -- pairs no paper holds any more: zeroed here, deleted by a later build's post-hook
+            select
+                gone.topic,
+                gone.term_id,
+                0
+            from {{ this }} as gone
+            where not exists (
+                    select 1
+                    from counted
+                    where counted.topic = gone.topic and counted.term_id = gone.term_id
+                )
+        {%- endif %}
     {%- endif %}
 )
 

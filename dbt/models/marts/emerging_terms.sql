@@ -6,15 +6,26 @@
 -- state at the latest listing date. New terms (first seen in the window) and old terms whose
 -- share rose are both emerging; a term that is merely common stays at its base share and is not.
 with bursts as (
-    select * from {{ ref('int_term_bursts') }} where bursting
+    select * from {{ ref('int_term_bursts') }}
+    where bursting
 ),
 
 terms as (
-    select term_id, term, term_key, n_words, n_papers, first_seen from {{ ref('terms') }}
+    select
+        term_id,
+        term,
+        term_key,
+        n_words,
+        n_papers,
+        first_seen
+    from {{ ref('terms') }}
 ),
 
 sightings as (
-    select paper_id, listing_date from {{ ref('int_sightings__dated') }}
+    select
+        paper_id,
+        listing_date
+    from {{ ref('int_sightings__dated') }}
 ),
 
 latest as (
@@ -23,7 +34,9 @@ latest as (
 
 -- papers listed in the latest window, and the date each was last listed there
 recent as (
-    select sightings.paper_id, max(sightings.listing_date) as listed
+    select
+        sightings.paper_id,
+        max(sightings.listing_date) as listed
     from sightings
     cross join latest
     where sightings.listing_date > latest.latest_date - {{ var('emerging_window_days') }}
@@ -32,9 +45,14 @@ recent as (
 
 -- the window's term lists are unnested after a semi join on the papers (one row each)
 recent_terms as (
-    select listed.term_id, listed.paper_id, recent.listed
+    select
+        listed.term_id,
+        listed.paper_id,
+        recent.listed
     from (
-        select paper_terms.paper_id, unnest(paper_terms.term_ids) as term_id
+        select
+            paper_terms.paper_id,
+            unnest(paper_terms.term_ids) as term_id
         from {{ ref('int_paper_terms') }} as paper_terms
         semi join recent on paper_terms.paper_id = recent.paper_id
     ) as listed
@@ -55,7 +73,9 @@ in_window as (
 
 final as (
     select
-        row_number() over (order by bursts.strength desc, in_window.n_papers_latest desc, terms.term)::integer as emerging_rank,
+        row_number()
+            over (order by bursts.strength desc, in_window.n_papers_latest desc, terms.term)
+        ::integer as emerging_rank,
         terms.term,
         terms.term_key,
         terms.n_words,

@@ -3,7 +3,11 @@
 -- entry id is a tag URI of the paper_id, which stays the paper's through retitles, so a feed
 -- reader shows each paper once.
 with sightings as (
-    select paper_id, listing_date, position from {{ ref('paper_sightings') }}
+    select
+        paper_id,
+        listing_date,
+        position
+    from {{ ref('paper_sightings') }}
 ),
 
 latest_dates as (
@@ -14,21 +18,32 @@ latest_dates as (
 ),
 
 new_papers as (
-    select paper_id, title, abstract, first_seen, code_url, primary_topic
+    select
+        paper_id,
+        title,
+        abstract,
+        first_seen,
+        code_url,
+        primary_topic
     from {{ ref('papers') }}
     where first_seen in (select listing_date from latest_dates)
 ),
 
 first_positions as (
-    select sightings.paper_id, min(sightings.position) as position
+    select
+        sightings.paper_id,
+        min(sightings.position) as position
     from sightings
     inner join new_papers
-        on sightings.paper_id = new_papers.paper_id and sightings.listing_date = new_papers.first_seen
+        on sightings.paper_id = new_papers.paper_id
+            and sightings.listing_date = new_papers.first_seen
     group by sightings.paper_id
 ),
 
 topics as (
-    select paper_id, list(topic order by topic_rank) as topics
+    select
+        paper_id,
+        list(topic order by topic_rank) as topics
     from {{ ref('paper_topics') }}
     where paper_id in (select paper_id from new_papers)
     group by paper_id

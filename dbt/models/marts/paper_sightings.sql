@@ -4,7 +4,12 @@ with sightings as (
 ),
 
 final as (
-    select paper_id, dump_id, title_id, listing_date, position
+    select
+        paper_id,
+        dump_id,
+        title_id,
+        listing_date,
+        position
     from sightings
 )
 

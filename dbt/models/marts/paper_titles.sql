@@ -18,10 +18,13 @@
 -- table's last build are written again; papers no longer listed are deleted (the post-hook).
 {%- set watermark = incremental_watermark('updated_at') %}
 with papers as (
-    select paper_id, latest_dump_id, latest_position
+    select
+        paper_id,
+        latest_dump_id,
+        latest_position
     from {{ ref('int_papers__deduped') }}
     {%- if watermark is not none %}
-    where updated_at > '{{ watermark }}'::timestamp
+        where updated_at > '{{ watermark }}'::timestamp
     {%- endif %}
 ),
 
@@ -29,7 +32,7 @@ sightings as (
     select sightings.*
     from {{ ref('int_sightings__dated') }} as sightings
     {%- if watermark is not none %}
-    semi join papers on sightings.paper_id = papers.paper_id
+        semi join papers on sightings.paper_id = papers.paper_id
     {%- endif %}
 ),
 
@@ -41,7 +44,7 @@ titles as (
         max(listing_date) as last_seen,
         count(*) as n_listings,
         arg_max(
-            {'dump_id': dump_id, 'position': position},
+            { 'dump_id': dump_id, 'position': position },
             (listing_date, ingested_at, dump_id, -position)
         ) as latest_listing
     from sightings
@@ -57,13 +60,13 @@ final as (
         titles.last_seen,
         titles.n_listings,
         titles.latest_listing.dump_id = papers.latest_dump_id
-            and titles.latest_listing.position = papers.latest_position as is_current,
+        and titles.latest_listing.position = papers.latest_position as is_current,
         timezone('UTC', now()) as updated_at
     from titles
     inner join papers on titles.paper_id = papers.paper_id
     inner join {{ ref('stg_raw__sightings') }} as texts
         on titles.latest_listing.dump_id = texts.dump_id
-        and titles.latest_listing.position = texts.position
+            and titles.latest_listing.position = texts.position
 )
 
 select * from final

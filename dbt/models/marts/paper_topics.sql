@@ -1,3 +1,5 @@
+-- sqlfluff:exclude_rules:layout.indent
+-- (a Jinja block inside a where clause renders two ways, and the two want different indents)
 -- depends_on: {{ ref('topic_taxonomy') }}
 -- depends_on: {{ ref('topic_exclusions') }}
 -- One row per (paper, topic): every topic a paper is assigned (multi-label), ranked, with the
@@ -36,7 +38,7 @@ with todo as (
     select distinct paper_id
     from {{ ref('int_paper_topics') }}
     {%- if watermark is not none %}
-    where matched_at > '{{ watermark }}'::timestamp
+        where matched_at > '{{ watermark }}'::timestamp
     {%- endif %}
 ),
 
@@ -52,16 +54,16 @@ matches as (
         bool_or(field = 'title') as in_title_head
     from {{ ref('int_paper_topics') }}
     where topic is not null
-    {%- if watermark is not none %}
-        and paper_id in (select paper_id from todo)
-    {%- endif %}
+        {%- if watermark is not none %}
+            and paper_id in (select paper_id from todo)
+        {%- endif %}
     group by all
 ),
 
 papers as (
     select paper_id from {{ ref('int_papers__deduped') }}
     {%- if watermark is not none %}
-    where paper_id in (select paper_id from todo)
+        where paper_id in (select paper_id from todo)
     {%- endif %}
 ),
 
@@ -75,11 +77,14 @@ weighted as (
         n_hits,
         in_title_head,
         -- strong evidence: a strong or title-tier term in the title, a strong term in the abstract
-        (field = 'title' and tier in ('strong', 'title')) or (field = 'abstract' and tier in ('strong', 'study')) as is_strong,
+        (field = 'title' and tier in ('strong', 'title'))
+        or (field = 'abstract' and tier in ('strong', 'study')) as is_strong,
         case
             when field = 'abstract_lead' then 0
             when tier = 'study' then {{ var('topic_study_weight') }}
-            when field = 'title' and tier in ('strong', 'title') then {{ var('topic_title_weight') }}
+            when
+                field = 'title' and tier in ('strong', 'title')
+                then {{ var('topic_title_weight') }}
             when field = 'title' then 2 * {{ var('topic_support_weight') }}
             when tier = 'strong' then least(n_hits, {{ var('topic_abstract_hits_cap') }})
             else {{ var('topic_support_weight') }} * least(n_hits, 2)
@@ -92,15 +97,19 @@ scored as (
         paper_id,
         topic,
         coalesce(sum(weight) filter (where is_strong), 0) as strong_evidence,
-        coalesce(sum(weight) filter (where is_strong and field = 'abstract'), 0) as abstract_evidence,
+        coalesce(sum(weight) filter (where is_strong and field = 'abstract'), 0)
+            as abstract_evidence,
         coalesce(sum(weight) filter (where not is_strong), 0) as support_evidence,
         bool_or(is_strong and field = 'title') as in_title,
         bool_or(field = 'title' and tier = 'strong') as strong_in_title,
-        coalesce(sum(n_hits) filter (where field = 'abstract' and tier = 'title'), 0) as abstract_title_hits,
+        coalesce(sum(n_hits) filter (where field = 'abstract' and tier = 'title'), 0)
+            as abstract_title_hits,
         -- named in the title only after "via / with / using ...": the paper's means
-        bool_or(is_strong and field = 'title') and not bool_or(is_strong and in_title_head) as means_only,
+        bool_or(is_strong and field = 'title')
+        and not bool_or(is_strong and in_title_head) as means_only,
         bool_or(field = 'abstract_lead') as in_lead,
-        list_sort(list_distinct(list(term) filter (where field <> 'abstract_lead'))) as matched_terms
+        list_sort(list_distinct(list(term) filter (where field <> 'abstract_lead')))
+            as matched_terms
     from weighted
     group by paper_id, topic
 ),
@@ -110,15 +119,15 @@ candidates as (
         *,
         strong_evidence + least(support_evidence, {{ var('topic_support_cap') }}) as evidence,
         (in_title and abstract_evidence >= {{ var('topic_title_confirm_hits') }})
-            -- a title-tier term ("pre-training", "transfer") named in the title and recurring in
-            -- the abstract as often as an abstract-only topic must
-            or (in_title and abstract_title_hits >= {{ var('topic_abstract_only_hits') }})
-            -- a facet named by a strong term in the title ("survey", "benchmark dataset") needs
-            -- no confirmation: those terms say what kind of paper it is
-            or (strong_in_title and topic in ({{ facets }}))
-            or abstract_evidence >= {{ var('topic_abstract_only_hits') }}
-            -- recurring less, but named in the abstract's first sentence as well
-            or (in_lead and abstract_evidence >= {{ var('topic_lead_confirm_hits') }}) as confirmed
+        -- a title-tier term ("pre-training", "transfer") named in the title and recurring in
+        -- the abstract as often as an abstract-only topic must
+        or (in_title and abstract_title_hits >= {{ var('topic_abstract_only_hits') }})
+        -- a facet named by a strong term in the title ("survey", "benchmark dataset") needs
+        -- no confirmation: those terms say what kind of paper it is
+        or (strong_in_title and topic in ({{ facets }}))
+        or abstract_evidence >= {{ var('topic_abstract_only_hits') }}
+        -- recurring less, but named in the abstract's first sentence as well
+        or (in_lead and abstract_evidence >= {{ var('topic_lead_confirm_hits') }}) as confirmed
     from scored
     where strong_evidence >= {{ var('topic_min_evidence') }}
 ),
@@ -130,7 +139,9 @@ kept as (
     qualify confirmed
         or (
             not bool_or(confirmed) over (partition by paper_id)
-            and row_number() over (partition by paper_id order by evidence desc, in_title desc, topic) = 1
+            and row_number()
+                over (partition by paper_id order by evidence desc, in_title desc, topic)
+            = 1
         )
 ),
 
@@ -138,7 +149,9 @@ ranked as (
     select
         *,
         max(evidence) over (partition by paper_id) as best_evidence,
-        row_number() over (partition by paper_id order by evidence desc, in_title desc, topic) as evidence_rank
+        row_number()
+            over (partition by paper_id order by evidence desc, in_title desc, topic)
+            as evidence_rank
     from kept
 ),
 
@@ -151,8 +164,10 @@ assigned as (
                 topic in ({{ facets }}),
                 means_only,
                 evidence
-                    + case when in_lead then {{ var('topic_lead_bonus') }} else 0 end
-                    + case when topic in ({{ domains }}) then {{ var('topic_domain_bonus') }} else 0 end desc,
+                + case when in_lead then {{ var('topic_lead_bonus') }} else 0 end
+                + case
+                    when topic in ({{ domains }}) then {{ var('topic_domain_bonus') }} else 0
+                end desc,
                 in_title desc,
                 topic
         ) as topic_rank
@@ -185,12 +200,22 @@ final as (
         matched_terms
     from assigned
     union all
-    select paper_id, topic, topic_rank::integer, true as is_primary, score, evidence, matched_terms
+    select
+        paper_id,
+        topic,
+        topic_rank::integer,
+        true as is_primary,
+        score,
+        evidence,
+        matched_terms
     from unmatched
 ),
 
 stamped as (
-    select *, '{{ rules_version }}' as rules_version, timezone('UTC', now()) as updated_at
+    select
+        *,
+        '{{ rules_version }}' as rules_version,
+        timezone('UTC', now()) as updated_at
     from final
 )
 

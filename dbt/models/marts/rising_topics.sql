@@ -6,11 +6,17 @@
 -- are null, previous_window_empty is true and the rank goes by share_latest (ranked_by says so).
 -- With no listings at all there is no latest window: the model is empty, not 33 rows of NULLs.
 with sightings as (
-    select paper_id, listing_date from {{ ref('int_sightings__dated') }}
+    select
+        paper_id,
+        listing_date
+    from {{ ref('int_sightings__dated') }}
 ),
 
 paper_topics as (
-    select paper_id, topic from {{ ref('paper_topics') }}
+    select
+        paper_id,
+        topic
+    from {{ ref('paper_topics') }}
 ),
 
 bounds as (
@@ -24,7 +30,8 @@ bounds as (
 windowed as (
     select
         sightings.paper_id,
-        case when sightings.listing_date > bounds.latest_start then 'latest' else 'previous' end as window_name
+        case when sightings.listing_date > bounds.latest_start then 'latest' else 'previous' end
+            as window_name
     from sightings
     cross join bounds
     where sightings.listing_date > bounds.previous_start
@@ -40,8 +47,10 @@ window_totals as (
 per_topic as (
     select
         paper_topics.topic,
-        count(distinct case when windowed.window_name = 'latest' then windowed.paper_id end) as n_papers_latest,
-        count(distinct case when windowed.window_name = 'previous' then windowed.paper_id end) as n_papers_previous
+        count(distinct case when windowed.window_name = 'latest' then windowed.paper_id end)
+            as n_papers_latest,
+        count(distinct case when windowed.window_name = 'previous' then windowed.paper_id end)
+            as n_papers_previous
     from windowed
     inner join paper_topics on windowed.paper_id = paper_topics.paper_id
     group by paper_topics.topic
@@ -54,8 +63,10 @@ measured as (
         bounds.latest_end as latest_window_end,
         coalesce(per_topic.n_papers_latest, 0) as n_papers_latest,
         coalesce(per_topic.n_papers_previous, 0) as n_papers_previous,
-        coalesce(per_topic.n_papers_latest, 0) / nullif(window_totals.latest_papers, 0)::double as share_latest,
-        coalesce(per_topic.n_papers_previous, 0) / nullif(window_totals.previous_papers, 0)::double as share_previous,
+        coalesce(per_topic.n_papers_latest, 0)
+        / nullif(window_totals.latest_papers, 0)::double as share_latest,
+        coalesce(per_topic.n_papers_previous, 0)
+        / nullif(window_totals.previous_papers, 0)::double as share_previous,
         coalesce(per_topic.n_papers_latest, 0) >= {{ var('rising_min_papers') }} as meets_support,
         window_totals.previous_papers = 0 as previous_window_empty
     from {{ ref('topics') }} as topics
@@ -68,18 +79,22 @@ measured as (
 final as (
     select
         * exclude (previous_window_empty),
-        case when not previous_window_empty then share_latest - coalesce(share_previous, 0) end as share_change,
+        case when not previous_window_empty then share_latest - coalesce(share_previous, 0) end
+            as share_change,
         share_latest / nullif(share_previous, 0) as growth_ratio,
         previous_window_empty,
         case when previous_window_empty then 'share_latest' else 'share_change' end as ranked_by,
         case when meets_support then
-            rank() over (
-                partition by meets_support
-                order by
-                    case when previous_window_empty then share_latest else share_latest - coalesce(share_previous, 0) end desc,
-                    n_papers_latest desc,
-                    topic
-            )
+                rank() over (
+                    partition by meets_support
+                    order by
+                        case
+                            when previous_window_empty then share_latest else
+                                share_latest - coalesce(share_previous, 0)
+                        end desc,
+                        n_papers_latest desc,
+                        topic
+                )
         end as rising_rank
     from measured
 )

@@ -23,8 +23,9 @@
 -- version of its file), and the two listed periods after each, whose share_change and smoothed_share read it), for
 -- every term; and every period of the terms that are new to the vocabulary or now shown another
 -- way. Rows of terms that left the vocabulary, and rows whose count fell to 0, are deleted (the
--- post-hook). A full build counts everything; both give the same table (tests/test_terms.py).
-{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if is_incremental() else [] %}
+-- post-hook). A full build counts everything; both give the same table (tests/integration/test_terms.py).
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list
+    if is_incremental() else [] %}
 {#- a table written before the model was incremental (no updated_at) is counted again in full and
     its rows replaced #}
 {%- set incremental = is_incremental() and 'updated_at' in columns %}
@@ -37,16 +38,27 @@
     ).rows[0][0] %}
 {%- endif %}
 with terms as (
-    select term_id, term, term_key, n_words from {{ ref('terms') }}
+    select
+        term_id,
+        term,
+        term_key,
+        n_words
+    from {{ ref('terms') }}
 ),
 
 -- the term's number: the joins and aggregations run on small integers, texts join last
 term_numbers as (
-    select term_id, row_number() over (order by term_id) as term_no from terms
+    select
+        term_id,
+        row_number() over (order by term_id) as term_no
+    from terms
 ),
 
 sightings as (
-    select paper_id, listing_date from {{ ref('int_sightings__dated') }}
+    select
+        paper_id,
+        listing_date
+    from {{ ref('int_sightings__dated') }}
 ),
 
 latest as (
@@ -54,7 +66,9 @@ latest as (
 ),
 
 paper_numbers as (
-    select paper_id, row_number() over () as paper_no
+    select
+        paper_id,
+        row_number() over () as paper_no
     from (select distinct paper_id from sightings)
 ),
 
@@ -65,7 +79,10 @@ grains as (
 
 -- each paper once per period (a paper re-listed within a week or month counts once there)
 paper_periods as (
-    select grains.grain_no, periodised.period_start, paper_numbers.paper_no
+    select
+        grains.grain_no,
+        periodised.period_start,
+        paper_numbers.paper_no
     from {{ ref('int_sightings__periodised') }} as periodised
     inner join grains on periodised.grain = grains.grain
     inner join paper_numbers on periodised.paper_id = paper_numbers.paper_id
@@ -80,7 +97,10 @@ periods as (
         period_papers,
         row_number() over (partition by grain_no order by period_start) as period_no
     from (
-        select grain_no, period_start, count(*) as period_papers
+        select
+            grain_no,
+            period_start,
+            count(*) as period_papers
         from paper_periods
         group by grain_no, period_start
     )
@@ -89,109 +109,142 @@ periods as (
 {%- if incremental %}
 
 -- what the table holds now, per period
-known_periods as (
-    select
-        grains.grain_no,
-        known.period_start,
-        any_value(known.period_papers) as period_papers,
-        bool_or(known.is_partial) as is_partial
-    from {{ this }} as known
-    inner join grains on known.grain = grains.grain
-    group by grains.grain_no, known.period_start
-),
+    known_periods as (
+        select
+            grains.grain_no,
+            known.period_start,
+            any_value(known.period_papers) as period_papers,
+            bool_or(known.is_partial) as is_partial
+        from {{ this }} as known
+        inner join grains on known.grain = grains.grain
+        group by grains.grain_no, known.period_start
+    ),
 
--- papers whose text changed since the last build: their terms changed in all their periods
-reworded as (
-    select paper_numbers.paper_no
-    from {{ ref('int_paper_terms') }} as paper_terms
-    inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
-    where paper_terms.change = 'changed'
-        and paper_terms.extracted_at > (select max(updated_at) from {{ this }})
-),
+    -- papers whose text changed since the last build: their terms changed in all their periods
+    reworded as (
+        select paper_numbers.paper_no
+        from {{ ref('int_paper_terms') }} as paper_terms
+        inner join paper_numbers on paper_terms.paper_id = paper_numbers.paper_id
+        where paper_terms.change = 'changed'
+            and paper_terms.extracted_at > (select max(updated_at) from {{ this }})
+    ),
 
--- listing dates whose papers may have changed (dumps ingested since the last build): a period
--- whose set of papers changed without its count moving holds one of them
-relisted_dates as (
-    {{ listing_dates_changed_since('(select max(updated_at) from ' ~ this ~ ')') }}
-),
+    -- listing dates whose papers may have changed (dumps ingested since the last build): a period
+    -- whose set of papers changed without its count moving holds one of them
+    relisted_dates as (
+        {{ listing_dates_changed_since('(select max(updated_at) from ' ~ this ~ ')') }}
+    ),
 
-moved as (
-    select periods.grain_no, periods.period_no
-    from periods
-    left join known_periods
-        on periods.grain_no = known_periods.grain_no and periods.period_start = known_periods.period_start
-    where known_periods.period_start is null
-        or known_periods.period_papers <> periods.period_papers
-        or known_periods.is_partial
-    union
-    select periods.grain_no, periods.period_no
-    from paper_periods
-    semi join reworded on paper_periods.paper_no = reworded.paper_no
-    inner join periods
-        on paper_periods.grain_no = periods.grain_no and paper_periods.period_start = periods.period_start
-    union
-    select periods.grain_no, periods.period_no
-    from periods
-    inner join grains on periods.grain_no = grains.grain_no
-    semi join relisted_dates
-        on periods.period_start = {{ period_start('grains.grain', 'relisted_dates.listing_date') }}
-    union
-    -- the run's month window (dbt vars from Dagster's month partitions): its months, and the
-    -- weeks overlapping them
-    select periods.grain_no, periods.period_no
-    from periods
-    inner join grains on periods.grain_no = grains.grain_no
-    where {{ overlaps_run_window(
+    moved as (
+        select
+            periods.grain_no,
+            periods.period_no
+        from periods
+        left join known_periods
+            on periods.grain_no = known_periods.grain_no
+                and periods.period_start = known_periods.period_start
+        where known_periods.period_start is null
+            or known_periods.period_papers <> periods.period_papers
+            or known_periods.is_partial
+        union
+        select
+            periods.grain_no,
+            periods.period_no
+        from paper_periods
+        semi join reworded on paper_periods.paper_no = reworded.paper_no
+        inner join periods
+            on paper_periods.grain_no = periods.grain_no
+                and paper_periods.period_start = periods.period_start
+        union
+        select
+            periods.grain_no,
+            periods.period_no
+        from periods
+        inner join grains on periods.grain_no = grains.grain_no
+        semi join relisted_dates
+            on periods.period_start
+                = {{ period_start('grains.grain', 'relisted_dates.listing_date') }}
+        union
+        -- the run's month window (dbt vars from Dagster's month partitions): its months, and the
+        -- weeks overlapping them
+        select
+            periods.grain_no,
+            periods.period_no
+        from periods
+        inner join grains on periods.grain_no = grains.grain_no
+        where {{ overlaps_run_window(
         'periods.period_start', period_end('grains.grain', 'periods.period_start')
     ) }}
-    union
-    -- a period that left the table's listing (a dump taken away) changes what follows it
-    select periods.grain_no, min(periods.period_no)
-    from known_periods
-    inner join periods on known_periods.grain_no = periods.grain_no and known_periods.period_start < periods.period_start
-    where not exists (
-        select 1 from periods as still
-        where still.grain_no = known_periods.grain_no and still.period_start = known_periods.period_start
-    )
-    group by periods.grain_no, known_periods.period_start
-),
+        union
+        -- a period that left the table's listing (a dump taken away) changes what follows it
+        select
+            periods.grain_no,
+            min(periods.period_no)
+        from known_periods
+        inner join
+            periods
+            on known_periods.grain_no = periods.grain_no
+                and known_periods.period_start < periods.period_start
+        where not exists (
+                select 1 from periods as still
+                where still.grain_no = known_periods.grain_no
+                    and still.period_start = known_periods.period_start
+            )
+        group by periods.grain_no, known_periods.period_start
+    ),
 
--- the moved periods and the two listed periods after each
-touched as (
-    select distinct periods.grain_no, periods.period_start, periods.period_no
-    from periods
-    inner join moved
-        on periods.grain_no = moved.grain_no
-        and periods.period_no between moved.period_no and moved.period_no + 2
-),
+    -- the moved periods and the two listed periods after each
+    touched as (
+        select distinct
+            periods.grain_no,
+            periods.period_start,
+            periods.period_no
+        from periods
+        inner join moved
+            on periods.grain_no = moved.grain_no
+                and periods.period_no between moved.period_no and moved.period_no + 2
+    ),
 
--- terms new to the table: every period is counted
-new_terms as (
-    select term_numbers.term_no, terms.term_id, vocabulary.first_seen
-    from terms
-    inner join term_numbers on terms.term_id = term_numbers.term_id
-    inner join {{ ref('terms') }} as vocabulary on terms.term_id = vocabulary.term_id
-    where not exists (select 1 from {{ this }} as known where known.term_key = terms.term_key)
-),
+    -- terms new to the table: every period is counted
+    new_terms as (
+        select
+            term_numbers.term_no,
+            terms.term_id,
+            vocabulary.first_seen
+        from terms
+        inner join term_numbers on terms.term_id = term_numbers.term_id
+        inner join {{ ref('terms') }} as vocabulary on terms.term_id = vocabulary.term_id
+        where not exists (
+                select 1 from {{ this }} as known
+                where known.term_key = terms.term_key
+            )
+    ),
 
--- terms the table holds written another way than most papers now write them ("adapter" ->
--- "adapters"): their rows are written again with the new text, not counted again
-renamed as (
-    select known.*, terms.term as new_term
-    from {{ this }} as known
-    inner join terms on known.term_key = terms.term_key
-    where known.term <> terms.term
-),
+    -- terms the table holds written another way than most papers now write them ("adapter" ->
+    -- "adapters"): their rows are written again with the new text, not counted again
+    renamed as (
+        select
+            known.*,
+            terms.term as new_term
+        from {{ this }} as known
+        inner join terms on known.term_key = terms.term_key
+        where known.term <> terms.term
+    ),
 {%- endif %}
 
 -- each paper's periods join its term list first (one row per paper and period), the list is
 -- unnested after; on an incremental build only the touched periods' papers, and (when terms are
 -- new) the papers holding a new term, in all their periods
 period_terms as (
-    select paper_periods.grain_no, paper_periods.period_start, unnest(paper_terms.term_ids) as term_id
+    select
+        paper_periods.grain_no,
+        paper_periods.period_start,
+        unnest(paper_terms.term_ids) as term_id
     from paper_periods
     inner join paper_numbers on paper_periods.paper_no = paper_numbers.paper_no
-    inner join {{ ref('int_paper_terms') }} as paper_terms on paper_numbers.paper_id = paper_terms.paper_id
+    inner join
+        {{ ref('int_paper_terms') }} as paper_terms
+        on paper_numbers.paper_id = paper_terms.paper_id
     {%- if incremental %}
     semi join touched
         on paper_periods.grain_no = touched.grain_no and paper_periods.period_start = touched.period_start
@@ -222,7 +275,11 @@ new_term_periods as (
 {%- endif %}
 
 counted as (
-    select term_numbers.term_no, counts.grain_no, counts.period_start, count(*) as n_papers
+    select
+        term_numbers.term_no,
+        counts.grain_no,
+        counts.period_start,
+        count(*) as n_papers
     from (
         select * from period_terms
         {%- if incremental and new_terms > 0 %}
@@ -250,7 +307,9 @@ shares as (
         periods.period_papers,
         counted.n_papers / periods.period_papers::double as share_of_listing
     from counted
-    inner join periods on counted.grain_no = periods.grain_no and counted.period_start = periods.period_start
+    inner join
+        periods
+        on counted.grain_no = periods.grain_no and counted.period_start = periods.period_start
 ),
 
 {%- if incremental %}
@@ -291,9 +350,9 @@ all_shares as (
 
 {%- else %}
 
-all_shares as (
-    select * from shares
-),
+    all_shares as (
+        select * from shares
+    ),
 
 {%- endif %}
 
@@ -307,12 +366,12 @@ with_previous as (
     from shares
     left join all_shares as previous_1
         on shares.term_no = previous_1.term_no
-        and shares.grain_no = previous_1.grain_no
-        and previous_1.period_no = shares.period_no - 1
+            and shares.grain_no = previous_1.grain_no
+            and previous_1.period_no = shares.period_no - 1
     left join all_shares as previous_2
         on shares.term_no = previous_2.term_no
-        and shares.grain_no = previous_2.grain_no
-        and previous_2.period_no = shares.period_no - 2
+            and shares.grain_no = previous_2.grain_no
+            and previous_2.period_no = shares.period_no - 2
 ),
 
 computed as (
@@ -327,7 +386,9 @@ computed as (
         with_previous.share_of_listing,
         -- share points gained since the previous listed period (null for the first one)
         case
-            when with_previous.period_no > 1 then with_previous.share_of_listing - with_previous.share_previous
+            when
+                with_previous.period_no > 1
+                then with_previous.share_of_listing - with_previous.share_previous
         end as share_change,
         -- mean share over this and the two previous listed periods (fewer at the start)
         (
@@ -337,7 +398,8 @@ computed as (
         ) / with_previous.n_smoothed as smoothed_share,
         -- the period holds the latest listing date and its last day is after it
         latest.latest_date >= with_previous.period_start
-            and latest.latest_date + 1 < {{ period_end('grains.grain', 'with_previous.period_start') }} as is_partial
+        and latest.latest_date + 1
+        < {{ period_end('grains.grain', 'with_previous.period_start') }} as is_partial
     from with_previous
     inner join grains on with_previous.grain_no = grains.grain_no
     inner join term_numbers on with_previous.term_no = term_numbers.term_no
@@ -346,7 +408,9 @@ computed as (
 ),
 
 final as (
-    select computed.*, (select max(extracted_at) from {{ ref('int_paper_terms') }}) as updated_at
+    select
+        computed.*,
+        (select max(extracted_at) from {{ ref('int_paper_terms') }}) as updated_at
     from computed
     {%- if incremental %}
     union all
@@ -363,17 +427,27 @@ final as (
     )
     {%- endif %}
     {%- if incremental or replace_existing %}
-    union all
-    -- rows of the touched periods that no paper holds any more, and of periods gone: zeroed
-    -- here, deleted by the post-hook
-    select
-        known.term, known.term_key, known.n_words, known.grain, known.period_start,
-        0, known.period_papers, 0, null, null, false, null
-    from {{ this }} as known
-    inner join grains on known.grain = grains.grain
-    where (
+        union all
+        -- rows of the touched periods that no paper holds any more, and of periods gone: zeroed
+        -- here, deleted by the post-hook
+        select
+            known.term,
+            known.term_key,
+            known.n_words,
+            known.grain,
+            known.period_start,
+            0,
+            known.period_papers,
+            0,
+            null,
+            null,
+            false,
+            null
+        from {{ this }} as known
+        inner join grains on known.grain = grains.grain
+        where (
             {%- if replace_existing %}
-            true
+                true
             {%- else %}
             exists (
                 select 1 from touched

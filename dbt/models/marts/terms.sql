@@ -35,8 +35,16 @@ stopwords as (
 
 -- the largest share of a phrase's papers that one longer phrase holding it takes
 contained as (
-    select inner_term.term_id, max(outer_term.n_papers / inner_term.n_papers::double) as container_share
-    from (select term_id, n_papers, unnest(inner_term_ids) as inner_id from stats) as outer_term
+    select
+        inner_term.term_id,
+        max(outer_term.n_papers / inner_term.n_papers::double) as container_share
+    from (
+        select
+            term_id,
+            n_papers,
+            unnest(inner_term_ids) as inner_id
+        from stats
+    ) as outer_term
     inner join stats as inner_term on outer_term.inner_id = inner_term.term_id
     group by inner_term.term_id
 ),
@@ -49,7 +57,12 @@ content_words as (
         phrases.word,
         ln(coalesce(words.n_occurrences, phrases.n_occurrences) / totals.n_words_all) as log_p_word
     from (
-        select term_id, n_occurrences, unnest(words) as word from stats where n_words > 1
+        select
+            term_id,
+            n_occurrences,
+            unnest(words) as word
+        from stats
+        where n_words > 1
     ) as phrases
     cross join totals
     left join stats as words on words.n_words = 1 and words.term_key = phrases.word
@@ -64,7 +77,7 @@ collocations as (
         stats.term_id,
         bool_and(content_words.word in (select word from boilerplate)) as all_boilerplate,
         (any_value(ln(stats.n_occurrences / totals.n_words_all)) - sum(content_words.log_p_word))
-            / ((count(*) - 1) * -any_value(ln(stats.n_occurrences / totals.n_words_all))) as npmi
+        / ((count(*) - 1) * -any_value(ln(stats.n_occurrences / totals.n_words_all))) as npmi
     from stats
     cross join totals
     inner join content_words on stats.term_id = content_words.term_id
@@ -80,11 +93,14 @@ judged as (
         collocations.npmi,
         collocations.all_boilerplate,
         case
-            when coalesce(contained.container_share, 0) >= {{ var('term_fragment_share') }} then null
+            when
+                coalesce(contained.container_share, 0) >= {{ var('term_fragment_share') }}
+                then null
             when stats.n_words = 1
                 and stats.term_key not in (select word from boilerplate)
                 and stats.n_papers / totals.n_papers_all <= {{ var('term_max_word_share') }}
-                and stats.n_papers_repeating / stats.n_papers::double >= {{ var('term_min_word_adaptation') }}
+                and stats.n_papers_repeating / stats.n_papers::double
+                >= {{ var('term_min_word_adaptation') }}
                 then 'specific word'
             when stats.n_words > 1
                 and collocations.npmi >= {{ var('term_min_npmi') }}

@@ -5,11 +5,22 @@
 -- var('topic_page_papers') first of each list. A paper is the topic's when paper_topics gives it
 -- the topic (any rank, not only the primary one).
 with paper_topics as (
-    select paper_id, topic from {{ ref('paper_topics') }} where topic <> 'other'
+    select
+        paper_id,
+        topic
+    from {{ ref('paper_topics') }}
+    where topic <> 'other'
 ),
 
 papers as (
-    select paper_id, title, first_seen, last_seen, n_listings, code_url from {{ ref('papers') }}
+    select
+        paper_id,
+        title,
+        first_seen,
+        last_seen,
+        n_listings,
+        code_url
+    from {{ ref('papers') }}
 ),
 
 latest_month as (
@@ -25,7 +36,8 @@ latest_month as (
     inner join paper_topics on trending.paper_id = paper_topics.paper_id
     where trending.grain = 'month'
         and trending.period_start = (
-            select max(period_start) from {{ ref('trending_papers') }} where grain = 'month'
+            select max(period_start) from {{ ref('trending_papers') }}
+            where grain = 'month'
         )
 ),
 
@@ -47,9 +59,11 @@ with_code as (
 ),
 
 listed as (
-    select * from latest_month where list_rank <= {{ var('topic_page_papers') }}
+    select * from latest_month
+    where list_rank <= {{ var('topic_page_papers') }}
     union all
-    select * from with_code where list_rank <= {{ var('topic_page_papers') }}
+    select * from with_code
+    where list_rank <= {{ var('topic_page_papers') }}
 )
 
 select

@@ -10,11 +10,20 @@
 -- The class counts are int_topic_term_counts' (kept up to date by difference); only the papers
 -- listed in the latest window are unnested here, for their recent counts.
 with terms as (
-    select term_id, term, term_key, n_words from {{ ref('terms') }}
+    select
+        term_id,
+        term,
+        term_key,
+        n_words
+    from {{ ref('terms') }}
 ),
 
 paper_topics as (
-    select paper_id, topic from {{ ref('paper_topics') }} where topic <> 'other'
+    select
+        paper_id,
+        topic
+    from {{ ref('paper_topics') }}
+    where topic <> 'other'
 ),
 
 latest as (
@@ -23,7 +32,9 @@ latest as (
 
 -- is the paper listed in the latest window (else it only counts for the baseline)
 paper_recency as (
-    select papers.paper_id, papers.last_seen > latest.latest_date - {{ var('emerging_window_days') }} as is_recent
+    select
+        papers.paper_id,
+        papers.last_seen > latest.latest_date - {{ var('emerging_window_days') }} as is_recent
     from {{ ref('papers') }} as papers
     cross join latest
 ),
@@ -31,14 +42,25 @@ paper_recency as (
 -- each (topic, term) of the topic's recent papers: the papers join first (one row each), their
 -- term lists are unnested after
 recent_terms as (
-    select paper_topics.topic, unnest(paper_terms.term_ids) as term_id
+    select
+        paper_topics.topic,
+        unnest(paper_terms.term_ids) as term_id
     from paper_topics
-    inner join paper_recency on paper_topics.paper_id = paper_recency.paper_id and paper_recency.is_recent
-    inner join {{ ref('int_paper_terms') }} as paper_terms on paper_topics.paper_id = paper_terms.paper_id
+    inner join
+        paper_recency
+        on paper_topics.paper_id = paper_recency.paper_id and paper_recency.is_recent
+    inner join
+        {{ ref('int_paper_terms') }} as paper_terms
+        on paper_topics.paper_id = paper_terms.paper_id
 ),
 
 recent_counts as (
-    select topic, term_id, count(*) as n_recent from recent_terms group by topic, term_id
+    select
+        topic,
+        term_id,
+        count(*) as n_recent
+    from recent_terms
+    group by topic, term_id
 ),
 
 class_counts as (
@@ -49,7 +71,9 @@ class_counts as (
         coalesce(recent_counts.n_recent, 0) as n_recent
     from {{ ref('int_topic_term_counts') }} as counts
     semi join terms on counts.term_id = terms.term_id
-    left join recent_counts on counts.topic = recent_counts.topic and counts.term_id = recent_counts.term_id
+    left join
+        recent_counts
+        on counts.topic = recent_counts.topic and counts.term_id = recent_counts.term_id
     where counts.n_papers > 0
 ),
 
@@ -64,11 +88,19 @@ topic_papers as (
 ),
 
 class_totals as (
-    select topic, sum(n_papers) as class_total from class_counts group by topic
+    select
+        topic,
+        sum(n_papers) as class_total
+    from class_counts
+    group by topic
 ),
 
 term_totals as (
-    select term_id, sum(n_papers) as term_total from class_counts group by term_id
+    select
+        term_id,
+        sum(n_papers) as term_total
+    from class_counts
+    group by term_id
 ),
 
 average as (
@@ -81,7 +113,7 @@ scored as (
         topic_papers.topic_papers,
         topic_papers.topic_recent,
         (class_counts.n_papers / class_totals.class_total::double)
-            * ln(1 + average.avg_class_total / term_totals.term_total) as c_tf_idf
+        * ln(1 + average.avg_class_total / term_totals.term_total) as c_tf_idf
     from class_counts
     inner join class_totals on class_counts.topic = class_totals.topic
     inner join term_totals on class_counts.term_id = term_totals.term_id
@@ -93,7 +125,9 @@ scored as (
 ranked as (
     select
         *,
-        row_number() over (partition by topic order by c_tf_idf desc, n_papers desc, term_id)::integer as term_rank
+        row_number()
+            over (partition by topic order by c_tf_idf desc, n_papers desc, term_id)
+        ::integer as term_rank
     from scored
     qualify term_rank <= {{ var('topic_terms_per_topic') }}
 ),
@@ -112,8 +146,11 @@ final as (
         coalesce(
             ranked.n_recent >= {{ var('emerging_min_papers') }}
             and ranked.n_recent / nullif(ranked.topic_recent, 0)::double
-                >= {{ var('emerging_burst_scale') }}
-                * ((ranked.n_papers - ranked.n_recent + 1) / (ranked.topic_papers - ranked.topic_recent + 1)::double),
+            >= {{ var('emerging_burst_scale') }}
+            * (
+                (ranked.n_papers - ranked.n_recent + 1)
+                / (ranked.topic_papers - ranked.topic_recent + 1)::double
+            ),
             false
         ) as is_emerging_in_topic
     from ranked

@@ -26,7 +26,7 @@ rising_topics as (
     select
         period_start as week_start,
         list(
-            {'topic': topic, 'share': share_of_listing, 'share_change': share_change}
+            { 'topic': topic, 'share': share_of_listing, 'share_change': share_change }
             order by share_change desc, topic
         )[1:{{ var('digest_items') }}] as rising_topics
     from {{ ref('topic_trends') }}
@@ -39,7 +39,7 @@ rising_terms as (
     select
         period_start as week_start,
         list(
-            {'term': term, 'n_papers': n_papers, 'share_change': share_change}
+            { 'term': term, 'n_papers': n_papers, 'share_change': share_change }
             order by share_change desc, term
         )[1:{{ var('digest_items') }}] as rising_terms
     from {{ ref('term_trends') }}

@@ -20,14 +20,17 @@ with recursive candidates as (
 
 -- the candidates one by one, with the terms kept so far
 walk (candidate_no, is_kept, kept) as (
-    select 0::bigint, false, []::struct(n_papers bigint, padded varchar)[]
+    select
+        0::bigint,
+        false,
+        []::struct(n_papers bigint, padded varchar)[]
     union all
     select
         step.candidate_no,
         not step.folded,
         case
             when step.folded then step.kept
-            else list_append(step.kept, {'n_papers': step.n_papers_latest, 'padded': step.padded})
+            else list_append(step.kept, { 'n_papers': step.n_papers_latest, 'padded': step.padded })
         end
     from (
         select
@@ -38,7 +41,7 @@ walk (candidate_no, is_kept, kept) as (
             len(list_filter(
                 walk.kept,
                 lambda k: k.n_papers = candidates.n_papers_latest
-                    and (contains(k.padded, candidates.padded) or contains(candidates.padded, k.padded))
+                and (contains(k.padded, candidates.padded) or contains(candidates.padded, k.padded))
             )) > 0 as folded
         from walk
         inner join candidates on candidates.candidate_no = walk.candidate_no + 1

@@ -2,7 +2,10 @@
 -- their range), and how many topics and papers its sections show (dbt vars, for their ledes).
 -- On a warehouse with no listings yet: zero counts and null dates (the page says "Nothing yet").
 with sightings as (
-    select dump_id, listing_date from {{ ref('paper_sightings') }}
+    select
+        dump_id,
+        listing_date
+    from {{ ref('paper_sightings') }}
 )
 
 select

@@ -2,11 +2,20 @@
 -- papers listed over the grain's periods ('other' aside, ties by name), each with its share of
 -- every period's papers (null where marts.topic_trends has no row for it: a gap in the line).
 with trends as (
-    select grain, topic, period_start, n_papers, share_of_listing from {{ ref('topic_trends') }}
+    select
+        grain,
+        topic,
+        period_start,
+        n_papers,
+        share_of_listing
+    from {{ ref('topic_trends') }}
 ),
 
 periods as (
-    select distinct grain, period_start from trends
+    select distinct
+        grain,
+        period_start
+    from trends
 ),
 
 top_topics as (
@@ -31,5 +40,5 @@ from top_topics
 inner join periods on top_topics.grain = periods.grain
 left join trends
     on top_topics.grain = trends.grain
-    and top_topics.topic = trends.topic
-    and periods.period_start = trends.period_start
+        and top_topics.topic = trends.topic
+        and periods.period_start = trends.period_start

@@ -7,7 +7,11 @@ with trending as (
 ),
 
 latest as (
-    select grain, max(period_start) as period_start from trending group by grain
+    select
+        grain,
+        max(period_start) as period_start
+    from trending
+    group by grain
 )
 
 select

@@ -21,8 +21,10 @@ select
     max(indexed_at) as indexed_at
 from {{ ref('search_postings') }}
 {%- if watermark is not none %}
-where paper_id in (
-    select paper_id from {{ ref('search_postings') }} where indexed_at > '{{ watermark }}'::timestamp
-)
+    where paper_id in (
+            select paper_id
+            from {{ ref('search_postings') }}
+            where indexed_at > '{{ watermark }}'::timestamp
+        )
 {%- endif %}
 group by paper_id
