@@ -5,13 +5,13 @@ import json
 import shutil
 import signal
 import subprocess
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
+import tenacity
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -173,34 +173,57 @@ def _start_from_prepared_parse(target_path: Path) -> None:
         shutil.copyfile(prepared, target_path / PARTIAL_PARSE)
 
 
+class _ReaderHeldTheFile(Exception):
+    """dbt could not open the warehouse because another process held it, before any node ran."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _dbt_build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path, args: list[str]
 ) -> Iterator[Any]:
-    """Run ``dbt build`` and yield its events as they come; start again when dbt could not open
-    the file because a reader (``papertrends sql``) held it at that instant (dbt-duckdb does not
-    retry), which it says before any node ran."""
+    """Run ``dbt build`` and yield its events as they come; start again (after 1 s, then 2 s,
+    ...) when dbt could not open the file because a reader (``papertrends sql``) held it at that
+    instant (dbt-duckdb does not retry), which it says before any node ran."""
     _start_from_prepared_parse(target_path)
-    for attempt in range(1, DBT_OPEN_ATTEMPTS + 1):
-        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
-        emitted = False
-        try:
-            for event in _asset_events(context, invocation):
-                emitted = True
-                yield event
-        finally:
-            # Stopped between two events (the run cancelled, an error while Dagster stored
-            # one): dbt must not go on writing after the caller lets go of the writer lock.
-            _stop(invocation)
-        error = invocation.get_error()
-        if error is None:
-            return
-        if emitted or attempt == DBT_OPEN_ATTEMPTS or "Could not set lock" not in str(error):
-            raise error
+
+    def warn(state: tenacity.RetryCallState) -> None:
         context.log.warning(
             f"dbt could not open the warehouse (a reader held it), trying again "
-            f"({attempt}/{DBT_OPEN_ATTEMPTS - 1})"
+            f"({state.attempt_number}/{DBT_OPEN_ATTEMPTS - 1})"
         )
-        time.sleep(attempt)
+
+    def give_up(state: tenacity.RetryCallState) -> None:
+        raise state.outcome.exception().error
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(_ReaderHeldTheFile),
+        wait=tenacity.wait_incrementing(start=1, increment=1),
+        stop=tenacity.stop_after_attempt(DBT_OPEN_ATTEMPTS),
+        before_sleep=warn,
+        retry_error_callback=give_up,
+    )
+    for attempt in retrying:
+        with attempt:
+            invocation = dbt.cli(
+                args, context=context, raise_on_error=False, target_path=target_path
+            )
+            emitted = False
+            try:
+                for event in _asset_events(context, invocation):
+                    emitted = True
+                    yield event
+            finally:
+                # Stopped between two events (the run cancelled, an error while Dagster stored
+                # one): dbt must not go on writing after the caller lets go of the writer lock.
+                _stop(invocation)
+            error = invocation.get_error()
+            if error is not None:
+                if emitted or "Could not set lock" not in str(error):
+                    raise error
+                raise _ReaderHeldTheFile(error)
 
 
 def _stop(invocation: Any) -> None:

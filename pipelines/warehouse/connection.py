@@ -10,12 +10,12 @@ run wait as long, ``papertrends sql`` only briefly. Failures become one-line ``W
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import tenacity
 
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
 from pipelines.settings import (
@@ -110,25 +110,35 @@ def reader(
 
 
 def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as err:
-            message = str(err)
-            if not any(m in message.lower() for m in ("could not set lock", "conflicting lock")):
-                reason = _write_failure(message)
-                if reason is not None:
-                    raise WarehouseUnusable(f"{path}: cannot open: {reason}") from err
-                raise WarehouseUnusable(f"{path}: {_first_line(message)}") from err
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"{path}: warehouse busy (another papertrends process is writing it), "
-                    "try again in a moment"
-                ) from err
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    """Open ``path``, trying again while another process holds DuckDB's file lock (waits of
+    0.05 s doubling to 1 s) for up to ``wait_seconds``; any other failure is a one-line error."""
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(_held_by_another_process),
+        wait=tenacity.wait_exponential(multiplier=0.05, min=0.05, max=1.0),
+        stop=tenacity.stop_after_delay(wait_seconds),
+        reraise=True,
+    )
+    try:
+        return retrying(duckdb.connect, str(path), read_only=read_only)
+    except duckdb.Error as err:
+        message = str(err)
+        if _held_by_another_process(err):
+            raise WarehouseBusy(
+                f"{path}: warehouse busy (another papertrends process is writing it), "
+                "try again in a moment"
+            ) from err
+        reason = _write_failure(message)
+        if reason is not None:
+            raise WarehouseUnusable(f"{path}: cannot open: {reason}") from err
+        raise WarehouseUnusable(f"{path}: {_first_line(message)}") from err
+
+
+def _held_by_another_process(err: BaseException) -> bool:
+    """Did DuckDB refuse the open because another process holds the file?"""
+    message = str(err).lower()
+    return isinstance(err, duckdb.Error) and (
+        "could not set lock" in message or "conflicting lock" in message
+    )
 
 
 def _write_failure(message: str) -> str | None:

@@ -1,49 +1,48 @@
 """A process-wide writer lock beside the DuckDB file, so writers queue instead of failing.
 
 DuckDB refuses a second writer at once ("Could not set lock on file"), and dbt-duckdb does not
-retry. Every papertrends writer (ingestion, dbt build) first takes an advisory ``flock`` on
-``<warehouse>.lock``: waits are bounded, and the kernel releases the lock when its holder exits,
-even on ``kill -9``, so a crashed writer never blocks the next one.
+retry. Every papertrends writer (ingestion, dbt build, a validation) first takes
+``<warehouse>.lock``, a ``filelock.FileLock``: on Linux and macOS an advisory ``flock``, so the
+kernel releases it when its holder exits, even on ``kill -9``, and a crashed writer never blocks
+the next one. Waits are bounded.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from pipelines.errors import WarehouseBusy, WarehouseUnusable
+
+# How often a waiting writer tries the lock again.
+POLL_SECONDS = 0.1
 
 
 @contextmanager
 def writer_lock(warehouse: Path, wait_seconds: float) -> Iterator[None]:
     """Hold the warehouse's writer lock; ``WarehouseBusy`` after ``wait_seconds`` of waiting."""
     lock_path = warehouse.with_name(warehouse.name + ".lock")
+    # fallback_to_soft=False: where flock is missing (some network file systems) filelock would
+    # otherwise fall back to a lock file that a killed holder leaves behind.
+    lock = FileLock(
+        lock_path, timeout=wait_seconds, poll_interval=POLL_SECONDS, fallback_to_soft=False
+    )
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        lock.acquire()
+    except Timeout:
+        raise WarehouseBusy(
+            f"{warehouse}: warehouse busy (another papertrends run is writing it), "
+            "try again in a moment"
+        ) from None
     except OSError as err:
         raise WarehouseUnusable(
-            f"{warehouse}: cannot create its lock file: {err.strerror}"
+            f"{warehouse}: cannot create its lock file: {err.strerror or err}"
         ) from err
     try:
-        deadline = time.monotonic() + wait_seconds
-        delay = 0.05
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(
-                        f"{warehouse}: warehouse busy (another papertrends run is writing it), "
-                        "try again in a moment"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        lock.release()

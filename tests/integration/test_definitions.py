@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import subprocess
 import sys
+from unittest import mock
 
 import dagster as dg
 import pytest
@@ -432,6 +433,58 @@ def test_preview_markdown_says_how_many_rows_are_not_shown():
         "_2 of 10 rows shown_",
     ]
     assert preview_markdown(Preview(columns=["title"], rows=[])) == "_no rows_"
+
+
+class _FakeInvocation:
+    """A finished dbt invocation that emitted nothing and ended with ``error``."""
+
+    termination_timeout_seconds = 1
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.process = mock.Mock(poll=mock.Mock(return_value=0))
+
+    def stream_raw_events(self):
+        return iter(())
+
+    def get_error(self) -> Exception | None:
+        return self.error
+
+
+@pytest.mark.parametrize(
+    ("errors", "calls", "raised"),
+    [
+        # a reader held the file twice, then dbt built: two warnings, waits of 1 s and 2 s
+        (["IO Error: Could not set lock on file", "Could not set lock", None], 3, None),
+        # held every time: the fourth start's own error, after waits of 1, 2 and 3 s
+        (["Could not set lock"] * 4, 4, "Could not set lock"),
+        # any other failure is not tried again
+        (["Compilation Error in model papers"], 1, "Compilation Error"),
+    ],
+)
+def test_dbt_build_starts_again_only_while_a_reader_held_the_file(
+    tmp_path, monkeypatch, errors, calls, raised
+):
+    from pipelines.defs import dbt as dbt_defs
+
+    invocations = [_FakeInvocation(RuntimeError(e) if e else None) for e in errors]
+    dbt = mock.Mock(cli=mock.Mock(side_effect=invocations))
+    context = mock.Mock()
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", slept.append)  # tenacity sleeps with time.sleep
+    build = dbt_defs._dbt_build(context, dbt, tmp_path / "target", ["build"])
+    if raised is None:
+        assert list(build) == []
+    else:
+        with pytest.raises(RuntimeError, match=raised):
+            list(build)
+    assert dbt.cli.call_count == calls
+    assert slept == [1, 2, 3][: calls - 1]
+    warnings = [c.args[0] for c in context.log.warning.call_args_list]
+    assert warnings == [
+        f"dbt could not open the warehouse (a reader held it), trying again ({n}/3)"
+        for n in range(1, len(slept) + 1)
+    ]
 
 
 @pytest.mark.slow

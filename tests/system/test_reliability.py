@@ -17,6 +17,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -297,6 +298,80 @@ def test_sql_while_a_writer_holds_the_file_says_busy_in_one_line(tmp_path, fast_
     _one_line_error(busy, "warehouse busy")
     answer = _cli(env, "sql", "select count(*) as n from raw.sightings", "--csv")
     assert answer.returncode == 0 and answer.stdout.split() == ["n", "1"]
+
+
+def test_writer_lock_of_a_killed_writer_is_free_at_once(tmp_path):
+    from pipelines.errors import WarehouseBusy
+    from pipelines.warehouse.lock import writer_lock
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from pipelines.warehouse.lock import writer_lock\n"
+            "with writer_lock(Path(sys.argv[1]), 1):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(120)\n",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert _writer_lock_held(warehouse)
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusy, match="warehouse busy") as busy:  # noqa: SIM117
+            with writer_lock(warehouse, 0.5):
+                pass
+        assert 0.5 <= time.monotonic() - started < 5  # it waited, bounded
+        assert str(busy.value).startswith(f"{warehouse}: ") and "\n" not in str(busy.value)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    with writer_lock(warehouse, 0):  # the kernel let go of the dead holder's lock
+        assert _writer_lock_held(warehouse)
+    assert not _writer_lock_held(warehouse)
+
+
+def test_reader_waits_for_a_writer_process_to_let_go_of_the_file(tmp_path):
+    from pipelines.errors import WarehouseBusy
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            "con = duckdb.connect(sys.argv[1])\n"
+            "print('open', flush=True)\n"
+            "sys.stdin.readline()\n"
+            "time.sleep(1.0)\n"
+            "con.close()\n",
+            str(warehouse),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseBusy, match="warehouse busy"):  # noqa: SIM117
+            with connection.reader(warehouse, wait_seconds=0.3):
+                pass
+        holder.stdin.write("let go\n")
+        holder.stdin.flush()
+        started = time.monotonic()
+        with connection.reader(warehouse, wait_seconds=30) as con:  # tries again until then
+            assert con.execute("select 1").fetchone() == (1,)
+        assert time.monotonic() - started >= 0.5
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 # ---------------------------------------------------------------------------------------------
