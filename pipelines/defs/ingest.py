@@ -18,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.metadata import preview_markdown
+from pipelines.defs.metadata import preview_table, rows_shown
 from pipelines.defs.partitions import (
     covering_range,
     holdable_window,
@@ -148,9 +148,8 @@ def raw_layer_results(
             "rows_total": dg.MetadataValue.int(facts.sightings_total),
             "new_rows": dg.MetadataValue.int(report.new_sightings),
             "papers_total": dg.MetadataValue.int(facts.papers_total),
-            "new_listings": dg.MetadataValue.md(
-                preview_markdown(facts.new_sightings, report.new_sightings)
-            ),
+            "new_listings": preview_table(facts.new_sightings),
+            "new_listings_shown": rows_shown(facts.new_sightings, report.new_sightings),
             **common,
         },
     )
@@ -159,32 +158,16 @@ def raw_layer_results(
         metadata={
             "rows_total": dg.MetadataValue.int(facts.rejects_total),
             "new_rows": dg.MetadataValue.int(report.new_rejects),
-            "new_rejects": dg.MetadataValue.md(
-                preview_markdown(facts.new_rejects, report.new_rejects)
-            ),
+            "new_rejects": preview_table(facts.new_rejects),
+            "new_rejects_shown": rows_shown(facts.new_rejects, report.new_rejects),
             **common,
         },
     )
 
 
-def dumps_table(preview: Preview) -> dg.MetadataValue:
+def dumps_table(preview: Preview) -> dg.TableMetadataValue:
     """The run's file versions as a Dagster table (file, status, listing date, listings, ...)."""
-    numbers = {"listings", "rejects"}
-    schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn(name, "int" if name in numbers else "string") for name in preview.columns
-        ]
-    )
-    records = [
-        dg.TableRecord(
-            {
-                name: (int(value) if name in numbers and value else value or None)
-                for name, value in zip(preview.columns, row, strict=True)
-            }
-        )
-        for row in preview.rows
-    ]
-    return dg.MetadataValue.table(records, schema=schema)
+    return preview_table(preview, numbers={"listings", "rejects"})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from pipelines.defs.partitions import run_month_window
-from pipelines.defs.report import markdown_escape
 from pipelines.defs.resources import WarehouseResource
 from pipelines.quality.suites import SuiteFile, load_suite_files
 from pipelines.quality.validate import SuiteOutcome, batch_months, validate
@@ -107,7 +106,8 @@ def check_result(outcome: SuiteOutcome, data_docs: Path | None) -> dg.AssetCheck
     if data_docs is not None:
         metadata["data_docs"] = dg.MetadataValue.path(str(data_docs))
     if outcome.failures:
-        metadata["failed_expectations"] = dg.MetadataValue.md(failures_markdown(outcome))
+        metadata["failed_expectations"] = failures_table(outcome)
+        metadata.update(offending_rows_tables(outcome))
         # one line per failed expectation: what `papertrends check` prints
         metadata["failure_lines"] = dg.MetadataValue.json([f.line() for f in outcome.failures])
     return dg.AssetCheckResult(
@@ -124,31 +124,48 @@ def check_result(outcome: SuiteOutcome, data_docs: Path | None) -> dg.AssetCheck
     )
 
 
-def failures_markdown(outcome: SuiteOutcome) -> str:
-    """A table of failed expectations, then up to five offending rows for each."""
-    lines = ["| column | expectation | observed |", "|---|---|---|"]
-    for f in outcome.failures:
-        lines.append(f"| {_md(f.column or '(table)')} | {_md(f.expectation)} | {_md(f.observed)} |")
+def failures_table(outcome: SuiteOutcome) -> dg.TableMetadataValue:
+    """The failed expectations of a suite, one record each: column, expectation, observed."""
+    return dg.MetadataValue.table(
+        records=[
+            dg.TableRecord(
+                {
+                    "column": f.column or "(table)",
+                    "expectation": f.expectation,
+                    "observed": f.observed,
+                }
+            )
+            for f in outcome.failures
+        ],
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("column", "string"),
+                dg.TableColumn("expectation", "string"),
+                dg.TableColumn("observed", "string", description="what GX saw, in words"),
+            ]
+        ),
+    )
+
+
+def offending_rows_tables(outcome: SuiteOutcome) -> dict[str, dg.TableMetadataValue]:
+    """Up to five offending rows of each failed expectation that has some, as a table under
+    ``offending rows: <expectation> on <column>`` (numbered when that name comes twice, as a
+    row-level expectation failing in two months does)."""
+    tables: dict[str, dg.TableMetadataValue] = {}
     for f in outcome.failures:
         if not f.sample_rows:
             continue
+        name = f"offending rows: {f.expectation} on {f.column or outcome.suite.qualified_table}"
+        key, n = name, 1
+        while key in tables:
+            n += 1
+            key = f"{name} ({n})"
         columns = list(f.sample_rows[0])
-        lines += [
-            "",
-            f"**{_md(f.expectation)}** on `{f.column or outcome.suite.qualified_table}`: "
-            "offending rows",
-            "",
-            "| " + " | ".join(_md(c) for c in columns) + " |",
-            "|" + "---|" * len(columns),
-        ]
-        lines += [
-            "| " + " | ".join(_md(row.get(c, "")) for c in columns) + " |" for row in f.sample_rows
-        ]
-    return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return markdown_escape(str(text))
+        tables[key] = dg.MetadataValue.table(
+            records=[dg.TableRecord({c: row.get(c, "") for c in columns}) for row in f.sample_rows],
+            schema=dg.TableSchema(columns=[dg.TableColumn(c, "string") for c in columns]),
+        )
+    return tables
 
 
 @dataclass(frozen=True)

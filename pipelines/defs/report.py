@@ -64,6 +64,7 @@ def trend_report(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
             "main_chart": dg.MetadataValue.md(main_chart_markdown(result)),
+            "rising_topics": rising_topics_table(result),
             "n_charts": dg.MetadataValue.int(result.n_charts),
             "papers": dg.MetadataValue.int(result.n_papers),
             "listings": dg.MetadataValue.int(result.n_listings),
@@ -75,39 +76,55 @@ def trend_report(
 
 
 def main_chart_markdown(result: ReportResult) -> str:
-    """Markdown for Dagster's UI: the main chart as a base64 ``data:`` image, then a table of
-    the top rising topics (which also reads where images are not rendered)."""
-    lines = []
-    if result.main_chart_svg:
-        encoded = base64.b64encode(result.main_chart_svg.encode("utf-8")).decode("ascii")
-        caption = markdown_escape(result.main_chart_caption)
-        # Dagster renders Markdown images (raw <img> HTML is dropped) and allows data: sources.
-        lines += [
-            caption,
+    """Markdown for Dagster's UI: the main chart as a base64 ``data:`` image under its caption
+    (the top rising topics are the ``rising_topics`` table beside it)."""
+    if not result.main_chart_svg:
+        return "_No chart yet: the marts hold no listings._"
+    encoded = base64.b64encode(result.main_chart_svg.encode("utf-8")).decode("ascii")
+    # Dagster renders Markdown images (raw <img> HTML is dropped) and allows data: sources.
+    return "\n".join(
+        [
+            markdown_escape(result.main_chart_caption),
             "",
             f"![main chart of the trend report](data:image/svg+xml;base64,{encoded})",
-            "",
         ]
-    else:
-        lines += ["_No chart yet: the marts hold no listings._", ""]
-    if result.top_rising:
-        # with an empty previous window the mart ranks by share, not by a rise: say which
-        by_share = result.top_rising[0].previous_window_empty
-        lines += [
-            "| rank | largest topic (nothing listed before) | share | papers in latest window |"
-            if by_share
-            else "| rank | rising topic | share change | papers in latest window |",
-            "|---:|---|---:|---:|",
+    )
+
+
+def rising_topics_table(result: ReportResult) -> dg.TableMetadataValue:
+    """The ten top rising topics as a Dagster table: rank, topic, change, papers in the latest
+    window. With nothing listed in the previous window the mart ranks by share, not by a rise:
+    the change column then holds the share, and its description says so."""
+    by_share = bool(result.top_rising) and result.top_rising[0].previous_window_empty
+    records = [
+        dg.TableRecord(
+            {
+                "rank": rank,
+                "topic": topic.topic.replace("_", " "),
+                "change": (
+                    f"{topic.share_change * 100:.1f} %"
+                    if by_share
+                    else f"{topic.share_change * 100:+.1f} pp"
+                ),
+                "papers_latest": topic.n_papers_latest,
+            }
+        )
+        for rank, topic in enumerate(result.top_rising[:10], 1)
+    ]
+    change = (
+        "share of the latest window (nothing listed before it: ranked by share)"
+        if by_share
+        else "change of share against the previous window, in percentage points"
+    )
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("rank", "int"),
+            dg.TableColumn("topic", "string"),
+            dg.TableColumn("change", "string", description=change),
+            dg.TableColumn("papers_latest", "int", description="papers in the latest window"),
         ]
-        for rank, topic in enumerate(result.top_rising[:10], 1):
-            name = markdown_escape(topic.topic.replace("_", " "))
-            value = (
-                f"{topic.share_change * 100:.1f} %"
-                if by_share
-                else f"{topic.share_change * 100:+.1f} pp"
-            )
-            lines.append(f"| {rank} | {name} | {value} | {topic.n_papers_latest:,} |")
-    return "\n".join(lines)
+    )
+    return dg.MetadataValue.table(records, schema=schema)
 
 
 def markdown_escape(text: str) -> str:

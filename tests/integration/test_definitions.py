@@ -24,7 +24,7 @@ from pipelines.defs.dbt import (
 )
 from pipelines.defs.dbt_project import dbt_cli_resource
 from pipelines.defs.ingest import RAW_DUMPS, build_raw_layer
-from pipelines.defs.metadata import preview_markdown
+from pipelines.defs.metadata import preview_table, rows_shown
 from pipelines.defs.partitions import month_partitions, range_tags
 from pipelines.defs.resources import LandingFolder, RunHistory, WarehouseResource
 from pipelines.settings import Settings
@@ -413,26 +413,31 @@ def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
     assert dumps["dumps_in_run_shown"] == "3 of 3 file version(s) of the run"
     sightings = metadata["raw/sightings"]
     assert sightings["rows_total"] == 3 and sightings["new_rows"] == 3
-    # titles are shown as written: Markdown syntax escaped, one line, cut with an ellipsis
-    assert "Meta\\|One: Sparse Mixture of Experts" in sightings["new_listings"]
-    assert "Meta\\_Two" in sightings["new_listings"]
-    assert "…" in sightings["new_listings"]
+    # titles are shown as written (a table's cells are text, not Markdown), one line, cut
+    # with an ellipsis
+    titles = [r.data["title"] for r in sightings["new_listings"].records]
+    assert any(t.startswith("Meta|One: Sparse Mixture of Experts") for t in titles), titles
+    assert any(t.startswith("Meta_Two") for t in titles) and any(t.endswith("…") for t in titles)
+    assert sightings["new_listings_shown"] == "3 of 3 rows shown"
     rejects = metadata["raw/rejects"]
     assert rejects["rows_total"] == 1 and rejects["new_rows"] == 1
-    assert "| lost.txt |" in rejects["new_rejects"] and "orphan title" in rejects["new_rejects"]
+    (reject,) = [r.data for r in rejects["new_rejects"].records]
+    assert "lost.txt" in reject.values() and "orphan title" in str(reject), reject
 
 
-def test_preview_markdown_says_how_many_rows_are_not_shown():
-    preview = Preview(columns=["title"], rows=[["a"], ["b"]])
-    assert preview_markdown(preview, total=10).splitlines() == [
-        "| title |",
-        "|---|",
-        "| a |",
-        "| b |",
-        "",
-        "_2 of 10 rows shown_",
+def test_preview_table_types_its_columns_and_says_how_many_rows_are_shown():
+    preview = Preview(columns=["title", "listings"], rows=[["a|*b*", "2"], ["", "0"]])
+    table = preview_table(preview, numbers={"listings"})
+    assert [(c.name, c.type) for c in table.schema.columns] == [
+        ("title", "string"),
+        ("listings", "int"),
     ]
-    assert preview_markdown(Preview(columns=["title"], rows=[])) == "_no rows_"
+    assert [r.data for r in table.records] == [
+        {"title": "a|*b*", "listings": 2},
+        {"title": None, "listings": 0},
+    ]
+    assert rows_shown(preview, 10).value == "2 of 10 rows shown"
+    assert preview_table(Preview(columns=["title"], rows=[])).records == []
 
 
 class _FakeInvocation:
@@ -555,11 +560,13 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
     papers = metadata[MARTS_PAPERS]
     assert papers["dagster/row_count"].value == 2
     # preview_order of marts.papers: n_listings desc, last_seen desc, title
-    preview = papers["preview"].value.splitlines()
-    assert preview[0].startswith("| paper\\_id | title |")
-    assert [line.split(" | ")[1].split(":")[0] for line in preview[2:4]] == ["HeldA", "HeldB"]
+    preview = papers["preview"].value
+    assert [c.name for c in preview.schema.columns][:2] == ["paper_id", "title"]
+    assert [r.data["title"].split(":")[0] for r in preview.records] == ["HeldA", "HeldB"]
+    assert papers["preview_shown"].value == "2 of 2 rows shown"
     sightings = metadata[dg.AssetKey(["staging", "stg_raw__sightings"])]
-    assert "dagster/row_count" not in sightings and "HeldB" in sightings["preview"].value
+    assert "dagster/row_count" not in sightings
+    assert any("HeldB" in str(r.data) for r in sightings["preview"].value.records)
     assert "dagster/column_schema" in sightings
 
 
@@ -597,4 +604,5 @@ def test_logged_facts_become_a_row_count_and_a_preview_of_short_cells():
     view = logged_facts("staging.v", {"row_count": None, "preview": rows})
     assert "dagster/row_count" not in table_metadata(view) and "preview" in table_metadata(view)
     empty = logged_facts("marts.t", {"row_count": 0, "preview": []})
-    assert table_metadata(empty)["preview"].value == "_no rows_"
+    assert table_metadata(empty)["preview"].value.records == []
+    assert table_metadata(empty)["preview_shown"].value == "0 of 0 rows shown"

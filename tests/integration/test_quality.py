@@ -317,6 +317,53 @@ def test_every_suite_is_an_asset_check_on_its_asset_and_blocks():
     assert dg.AssetCheckKey(dg.AssetKey(["raw", "dumps"]), "great_expectations") in checks
 
 
+def test_a_check_result_shows_failures_and_offending_rows_as_tables():
+    from pipelines.defs.quality import check_result
+    from pipelines.quality.validate import ExpectationFailure, SuiteOutcome
+
+    suite = SUITES["marts.papers"]
+    unique = ExpectationFailure(
+        table=suite.qualified_table,
+        column="paper_id",
+        expectation="expect_column_values_to_be_unique",
+        severity="critical",
+        observed="in 2026-08: 2 unexpected of 9 rows",
+        sample_rows=({"paper_id": "ab|cd", "title": "**Bold**"},),
+    )
+    # the same expectation failing in a second month: its rows get a table of their own
+    later = ExpectationFailure(**{**unique.__dict__, "observed": "in 2026-09: 2 unexpected"})
+    schema = ExpectationFailure(
+        table=suite.qualified_table,
+        column=None,
+        expectation="expect_table_columns_to_match_set",
+        severity="warning",
+        observed="columns missing title",
+    )
+    result = check_result(SuiteOutcome(suite, 12, (unique, later, schema)), None)
+    assert not result.passed and result.metadata["failed"].value == 3
+    failed = result.metadata["failed_expectations"].value
+    assert [r.data for r in failed.records][::2] == [
+        {
+            "column": "paper_id",
+            "expectation": "expect_column_values_to_be_unique",
+            "observed": "in 2026-08: 2 unexpected of 9 rows",
+        },
+        {
+            "column": "(table)",
+            "expectation": "expect_table_columns_to_match_set",
+            "observed": "columns missing title",
+        },
+    ]
+    name = "offending rows: expect_column_values_to_be_unique on paper_id"
+    assert {k for k in result.metadata if k.startswith("offending")} == {name, f"{name} (2)"}
+    rows = result.metadata[name].value
+    assert [c.name for c in rows.schema.columns] == ["paper_id", "title"]
+    assert [r.data for r in rows.records] == [{"paper_id": "ab|cd", "title": "**Bold**"}]
+    assert result.metadata["failure_lines"].value[0] == unique.line()
+    passed = check_result(SuiteOutcome(suite, 12), None)
+    assert passed.passed and "failed_expectations" not in passed.metadata
+
+
 def test_validation_runs_under_the_check_memory_cap_and_rejects_a_bad_one(built, tmp_path):
     from pipelines.errors import WarehouseUnusable
     from pipelines.quality.validate import MEMORY_LIMIT_ENV

@@ -31,7 +31,13 @@ def test_trend_report_asset_writes_the_page_and_shows_the_main_chart(tmp_path):
     encoded = markdown.split(prefix, 1)[1].split(")", 1)[0]
     root = ET.fromstring(base64.b64decode(encoded).decode("utf-8"))
     assert root.get("id") == "chart-rising"
-    assert "| 1 | mixture of experts |" in markdown
+    rising = event.metadata["rising_topics"].value
+    assert [c.name for c in rising.schema.columns] == ["rank", "topic", "change", "papers_latest"]
+    assert (rising.records[0].data["rank"], rising.records[0].data["topic"]) == (
+        1,
+        "mixture of experts",
+    )
+    assert rising.records[0].data["change"].endswith(" pp")
     assert event.metadata["n_charts"].value == 4
     assert set(trend_report.dependency_keys) >= {
         dg.AssetKey(["marts", name])

@@ -326,7 +326,7 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
     assert (row["file"], row["status"], row["listings"]) == ("daily.txt", "loaded", 3)
     assert row["listing_date"] == f"{month}-25" and row["month"] == month
     assert raw_metadata["raw/sightings"]["new_rows"] == 3
-    assert "Zephyrine" in raw_metadata["raw/sightings"]["new_listings"]
+    assert any("Zephyrine" in row["title"] for row in raw_metadata["raw/sightings"]["new_listings"])
 
     # the same bytes under another name: recorded as a duplicate, nothing added
     shutil.copyfile(ui.raw_dir / "daily.txt", ui.raw_dir / "daily (copy).txt")
@@ -375,7 +375,7 @@ def test_a_saved_dump_reaches_the_marts_once(ui: Ui):
     # the landing runs built the marts themselves: no follow-up build was needed
     assert {run["jobName"] for run in ui.runs()} == {"ingest_and_build"}
     assert metadata["marts/papers"]["dagster/row_count"] == 3
-    assert "Zephyrine" in metadata["marts/papers"]["preview"]
+    assert any("Zephyrine" in row["title"] for row in metadata["marts/papers"]["preview"])
 
 
 def _descendants(root: int) -> dict[int, str]:
