@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Sequence
-from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
-from packaging import version
+from dagster_dbt import DbtProject
 
 from pipelines.dbt_manifest import is_stale
+from pipelines.patches.dbt_cli_startup import QuickStartDbtCliResource
 from pipelines.settings import (
     DBT_EXECUTABLE,
     DBT_LOG_MAX_BYTES_ENV,
@@ -67,25 +64,9 @@ def prepare(project: DbtProject = dbt_project, only_if_stale: bool = False) -> b
     with writer_lock(target / "manifest", PREPARE_WAIT_SECONDS):
         if only_if_stale and not stale():
             return False
-        dbt = WarehouseDbtCliResource(project_dir=project, dbt_executable=str(DBT_EXECUTABLE))
+        dbt = QuickStartDbtCliResource(project_dir=project, dbt_executable=str(DBT_EXECUTABLE))
         dbt.cli(["parse", "--quiet"], target_path=target).wait()
     return True
-
-
-class WarehouseDbtCliResource(DbtCliResource):
-    """DbtCliResource without two start-up costs it pays on every `dbt.cli` call (~15 s here).
-
-    dagster-dbt runs `dbt --version` in a subprocess and builds a dbt adapter in-process (importing
-    dbt-core) before every invocation; the adapter only serves row-count and column metadata,
-    which papertrends does not fetch through dbt. The version comes from the installed package.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
@@ -102,13 +83,13 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def dbt_cli_resource(settings: Settings) -> WarehouseDbtCliResource:
+def dbt_cli_resource(settings: Settings) -> QuickStartDbtCliResource:
     """dbt for builds of the settings' warehouse. dagster-dbt starts dbt with a copy of this
     process's environment and takes no other: the values of ``dbt_environment`` reach dbt's
     process (and only it) through ``env(1)``, which sets them and runs the venv's dbt, so this
     process's environment (and PATH) stays as it is."""
     assignments = [f"{name}={value}" for name, value in dbt_environment(settings).items()]
-    return WarehouseDbtCliResource(
+    return QuickStartDbtCliResource(
         project_dir=dbt_project,
         dbt_executable=shutil.which("env") or "/usr/bin/env",
         global_config_flags=[*assignments, str(DBT_EXECUTABLE)],

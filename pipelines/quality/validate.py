@@ -2,7 +2,7 @@
 
 GX reads the tables through its SQL data source (SQLAlchemy + duckdb-engine, read-only), so the
 checks run as SQL inside DuckDB: nothing is copied into pandas. Two things make that work on
-DuckDB 2.0 (see ``gx_duckdb``): a fetch-before-release patch for GX's query helper and
+DuckDB 2.0 (see ``pipelines.patches.gx_duckdb``): a fetch-before-release patch for GX's query helper and
 SQLAlchemy 2.0 (2.1 breaks duckdb-engine's column reflection).
 
 Results are kept in a GX file context under the quality folder (``<quality>/gx``), so GX's Data
@@ -223,7 +223,7 @@ def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[S
 def _import_gx():
     import great_expectations as gx
 
-    from pipelines.quality.gx_duckdb import patch_gx_for_duckdb
+    from pipelines.patches.gx_duckdb import patch_gx_for_duckdb
 
     patch_gx_for_duckdb()
     # "No sqlalchemy dialect found; relying on top-level sqlalchemy types" on every type check
