@@ -371,6 +371,12 @@ def test_marts_sensor_follows_ingestions_the_marts_have_not_seen():
     assert isinstance(later, dg.RunRequest) and later.run_key != request.run_key
 
 
+def test_the_marts_freshness_key_is_the_dbt_model_of_marts_papers():
+    # dagster-dbt's key for the model: the follow-up sensor watches a key the build materializes
+    assert MARTS_PAPERS in warehouse_models.keys
+    assert dg.AssetKey(["marts", "papers"]) == MARTS_PAPERS  # schema and name, as in DuckDB
+
+
 def test_raw_layer_metadata_shows_counts_dumps_and_previews(tmp_path):
     raw = tmp_path / "raw"
     write_dump(raw, "daily.txt", compose_dump([paper("Meta|One"), paper("Meta_Two")]), MTIME)
