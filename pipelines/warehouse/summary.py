@@ -1,4 +1,5 @@
-"""Read-only summaries of the warehouse for the CLI and asset metadata."""
+"""The landing folder's files in the raw layer and its totals, read-only, as plain data
+(``pipelines.console`` prints them)."""
 
 from __future__ import annotations
 
@@ -30,34 +31,6 @@ class WarehouseSummary:
     def clean(self) -> bool:
         """True when every seen file was read and no file or record of one was rejected."""
         return self.rejected == 0 and self.files_with_rejects == 0 and not self.unread_files
-
-    def line(self) -> str:
-        """The one-line summary ``papertrends run`` prints."""
-        return (
-            f"files seen {self.files_seen}: loaded {self.loaded}, duplicate {self.duplicate}, "
-            f"rejected {self.rejected} | papers {self.papers}, listings {self.listings}, "
-            f"rejects {self.rejects}"
-        )
-
-    def reject_lines(self, limit: int = 20) -> list[str]:
-        """One line per rejected file (its name and why), at most ``limit`` and then a count."""
-        lines = [
-            f"rejected {_printable(name)}: {_printable(reason)}"
-            for name, reason in self.rejected_files[:limit]
-        ]
-        if len(self.rejected_files) > limit:
-            lines.append(f"... and {len(self.rejected_files) - limit} more rejected files")
-        lines += [
-            f"not read {_printable(name)}: it could not be read (no read permission, or gone "
-            "while read); tried again next run"
-            for name in self.unread_files[:limit]
-        ]
-        return lines
-
-
-def _printable(text: str) -> str:
-    """Text for one terminal line: control characters (a newline in a file name) escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def summarise(
