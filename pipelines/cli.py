@@ -1,9 +1,7 @@
 """The ``papertrends`` command: argument parsing, then Dagster (in-process) does the work.
 
-Exit status (the README's table): 0 success; 1 failed (one line says why); 2 a data quality check
-failed (Great Expectations suite or dbt test); 3 finished but some files or records were rejected
-(see ``raw.rejects``); 64 usage error (unknown command or option, bad value); 130 interrupted
-(Ctrl-C); 141 output cut short by a closed pipe (``| head``), silently. Errors are one line;
+What a command prints is ``pipelines.console``'s; its exit status (the README's table) is
+``pipelines.outcome``'s rule, and an error becomes its code in ``main``. Errors are one line;
 ``--debug`` shows tracebacks and Dagster logs.
 """
 
@@ -18,13 +16,18 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import paths
+from pipelines import console, paths
 from pipelines import settings as settings_module
 from pipelines.errors import PapertrendsError, os_error_line
+from pipelines.outcome import (
+    EXIT_CLOSED_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    exit_code,
+)
 
-EXIT_OK, EXIT_FAILED, EXIT_CHECKS, EXIT_REJECTS = 0, 1, 2, 3
-# sysexits.h's EX_USAGE, and what shells report for SIGINT and SIGPIPE (128 + signal number)
-EXIT_USAGE, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 64, 130, 141
 # `papertrends ui`: how long dagster dev may take to stop its webserver and daemon on a signal
 UI_STOP_SECONDS = 30.0
 # A Python warning filter (PYTHONWARNINGS syntax: action:message prefix) for `dagster dev`.
@@ -334,9 +337,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     orchestrate = _orchestrate()  # imports Dagster: only for commands that need it
 
     summary = orchestrate.ingest(resolved, debug=args.debug)
-    print(summary.line())
-    _print_rejects(summary)
-    return EXIT_OK if summary.clean else EXIT_REJECTS
+    console.print_ingest(summary)
+    return exit_code(summary=summary)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -346,65 +348,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
     orchestrate = _orchestrate()
     summary, quality = orchestrate.run_all(resolved, debug=debug)
-    print(summary.line())
-    print(quality.line())
-    if not quality.blocked:
-        print(f"trend report: {resolved.reports_dir / 'index.html'}")
-    elif not quality.marts_blocked:
-        print("trend report NOT rendered: a mart check failed (the last good one stays)")
-    _print_rejects(summary)
-    if not quality.passed:
-        return EXIT_CHECKS
-    return EXIT_OK if summary.clean else EXIT_REJECTS
-
-
-def _print_rejects(summary) -> None:
-    """On stderr: each rejected file with its reason, then where the rest is."""
-    if summary.clean:
-        return
-    for line in summary.reject_lines():
-        print(f"papertrends: {line}", file=sys.stderr)
-    if summary.rejected or summary.files_with_rejects:
-        print("some files or records were rejected: see raw.rejects", file=sys.stderr)
+    console.print_run(summary, quality, resolved.reports_dir / "index.html")
+    return exit_code(summary=summary, quality=quality)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
     orchestrate = _orchestrate()
     quality = orchestrate.build(resolved, debug=args.debug)
-    if quality.marts_blocked:
-        print(f"marts NOT rebuilt in {resolved.warehouse}: a blocking check failed")
-    elif quality.blocked:
-        print(
-            f"marts built in {resolved.warehouse}; trend report NOT rendered: a mart check "
-            "failed (the last good one stays)"
-        )
-    else:
-        print(
-            f"marts built in {resolved.warehouse}; "
-            f"trend report {resolved.reports_dir / 'index.html'}"
-        )
-    print(quality.line())
-    return EXIT_OK if quality.passed else EXIT_CHECKS
+    console.print_build(quality, resolved.warehouse, resolved.reports_dir / "index.html")
+    return exit_code(quality=quality)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
     orchestrate = _orchestrate()
     quality = orchestrate.check(resolved, debug=args.debug)
-    for line in quality.failure_lines():
-        print(line)
-    print(quality.line(hint=False))
-    print(f"Data Docs: {resolved.quality_dir / 'gx/uncommitted/data_docs/local_site/index.html'}")
-    return EXIT_OK if quality.passed else EXIT_CHECKS
+    console.print_check(
+        quality, resolved.quality_dir / "gx/uncommitted/data_docs/local_site/index.html"
+    )
+    return exit_code(quality=quality)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
     orchestrate = _orchestrate()
-    page = orchestrate.report(resolved, debug=args.debug)
-    print(f"trend report written to {page}")
-    return EXIT_OK
+    console.print_report(orchestrate.report(resolved, debug=args.debug))
+    return exit_code()
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
@@ -415,15 +385,9 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     # table cell shows all of a list (polars' own display cuts lists to a few items)
     frame = run_query(resolved.warehouse, args.query, nested_as_json=True)
     if args.csv:
-        _write_in_pieces(frame.write_csv())
+        console.write_in_pieces(frame.write_csv())
     else:
-        import polars as pl
-
-        with pl.Config(
-            tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=True
-        ):
-            print(frame)
-        print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
+        console.print_frame(frame)
     sys.stdout.flush()  # a closed pipe shows here, inside main's handler, not at exit
     return EXIT_OK
 
@@ -436,11 +400,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
         resolved.warehouse, args.query, limit=args.limit, topic=args.topic, since=args.since
     )
     if args.csv:
-        _write_in_pieces(frame.write_csv())
+        console.write_in_pieces(frame.write_csv())
     elif frame.is_empty():
         print(f"no paper matches {args.query!r}")
     else:
-        print(_search_lines(frame.select(COLUMNS).rows(named=True)))
+        print(console.paper_lines(frame.select(COLUMNS).rows(named=True)))
     sys.stdout.flush()
     return EXIT_OK
 
@@ -456,12 +420,12 @@ def _cmd_similar(args: argparse.Namespace) -> int:
         current, frame = similar_to_title(resolved.warehouse, args.title, limit=args.limit)
         heading, empty = f"papers like: {current}", f"no paper is like {current!r} yet"
     if args.csv:
-        _write_in_pieces(frame.write_csv())
+        console.write_in_pieces(frame.write_csv())
     elif frame.is_empty():
         print(empty)
     else:
         print(heading)
-        print(_search_lines(frame.select(COLUMNS).rows(named=True)))
+        print(console.paper_lines(frame.select(COLUMNS).rows(named=True)))
     sys.stdout.flush()
     return EXIT_OK
 
@@ -535,30 +499,6 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
     return EXIT_OK
-
-
-def _search_lines(rows: list[dict]) -> str:
-    """Two lines per paper: rank, score and title; then its primary topic, when it was listed
-    and its code link."""
-    lines = []
-    for row in rows:
-        seen = f"{row['first_seen']}" + (
-            f" to {row['last_seen']}" if row["last_seen"] != row["first_seen"] else ""
-        )
-        details = [row["primary_topic"] or "other", f"listed {seen}"]
-        if row["code_url"]:
-            details.append(f"code {row['code_url']}")
-        lines.append(f"{row['rank']:>3}  {row['score']:>7.3f}  {row['title']}")
-        lines.append(" " * 14 + " | ".join(details))
-    return "\n".join(lines)
-
-
-def _write_in_pieces(text: str, piece_chars: int = 1 << 16) -> None:
-    """Write ``text`` to stdout a pipe's worth at a time: one big write into a pipe whose reader
-    left returns a partial count instead of failing, so the closed pipe would go unnoticed."""
-    for start in range(0, len(text), piece_chars):
-        sys.stdout.write(text[start : start + piece_chars])
-        sys.stdout.flush()
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:

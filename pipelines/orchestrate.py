@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import warnings
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines import errors
 from pipelines.definitions import build_defs
 from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
 from pipelines.defs.ingest import ingest_job, pending_month_range
@@ -20,23 +18,14 @@ from pipelines.defs.quality import CHECK_DBT_TESTS_JOB, CHECK_SUITES_JOB
 from pipelines.defs.report import report_job
 from pipelines.defs.resources import LandingFolder, WarehouseResource
 from pipelines.defs.runs import cli_run_tags, fail_orphaned_cli_runs, prune_run_history
-from pipelines.errors import PapertrendsError, WarehouseUnusable, os_error_line
-from pipelines.quality.summary import CheckOutcome, QualitySummary
+from pipelines.errors import WarehouseUnusable
+from pipelines.outcome import QualitySummary, quality_summary, raise_failed_steps, step_error
 from pipelines.settings import Settings, prepare_dagster_home
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.schema import check_landing_folder
 from pipelines.warehouse.summary import WarehouseSummary, summarise
 
 INSTANCE_WAIT_SECONDS = 120.0
-
-# Step failures that mean "a check failed" (shown in the quality summary), not "the run broke".
-CHECK_FAILURES = {"DagsterAssetCheckFailedError", "DagsterDbtCliRuntimeError"}
-# Our one-line errors, by class name, as a failed step of a run reports them.
-PAPERTRENDS_ERRORS = {
-    name
-    for name, value in vars(errors).items()
-    if isinstance(value, type) and issubclass(value, PapertrendsError)
-}
 
 
 def ingest(settings: Settings, debug: bool = False) -> WarehouseSummary:
@@ -53,7 +42,7 @@ def run_all(settings: Settings, debug: bool = False) -> tuple[WarehouseSummary, 
     summary, result = _ingest_run(settings, ingest_and_build_job.name, debug)
     if result is None:
         return summary, build(settings, debug=debug)
-    return summary, _quality(result)
+    return summary, quality_summary(result)
 
 
 def _ingest_run(
@@ -90,7 +79,7 @@ def _ingest_run(
 def build(settings: Settings, debug: bool = False) -> QualitySummary:
     """Check the raw layer, build the marts (dbt build: models, seeds and their tests), validate
     them and render the trend report. A failed raw suite stops the marts (blocking check)."""
-    return _quality(_run_job(settings, build_marts_job.name, debug, raise_on_error=False))
+    return quality_summary(_run_job(settings, build_marts_job.name, debug, raise_on_error=False))
 
 
 def check(settings: Settings, debug: bool = False) -> QualitySummary:
@@ -99,9 +88,9 @@ def check(settings: Settings, debug: bool = False) -> QualitySummary:
         raise WarehouseUnusable(
             f"{settings.warehouse}: no warehouse there yet (run `papertrends run` first)"
         )
-    suites = _quality(_run_job(settings, CHECK_SUITES_JOB, debug, raise_on_error=False))
-    tests = _quality(_run_job(settings, CHECK_DBT_TESTS_JOB, debug, raise_on_error=False))
-    return QualitySummary(suites.outcomes + tests.outcomes, blocked=suites.blocked + tests.blocked)
+    suites = quality_summary(_run_job(settings, CHECK_SUITES_JOB, debug, raise_on_error=False))
+    tests = quality_summary(_run_job(settings, CHECK_DBT_TESTS_JOB, debug, raise_on_error=False))
+    return suites + tests
 
 
 def report(settings: Settings, debug: bool = False) -> Path:
@@ -161,76 +150,9 @@ def _execute(
                 instance=instance, tags=tags, run_config=run_config, raise_on_error=raise_on_error
             )
     except dg.DagsterExecutionStepExecutionError as err:
-        _raise_step_error(job, err.step_key, err.user_exception, err)
-    for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        cause = error.cause if error is not None and error.cause is not None else error
-        if cause is not None and cause.cls_name in CHECK_FAILURES and _any_check_failed(result):
-            continue  # a failed check (blocking suite, dbt test): reported by _quality
-        message = cause.message.strip().splitlines()[0] if cause is not None else "failed"
-        if cause is not None and cause.cls_name in PAPERTRENDS_ERRORS:
-            raise PapertrendsError(message.split(f"{cause.cls_name}: ", 1)[-1])
-        os_error = _os_error_message(message)
-        if os_error is not None:
-            raise PapertrendsError(os_error)
-        raise PapertrendsError(f"{job.name} failed in step {event.step_key}: {message}")
+        raise step_error(job.name, err.step_key, err.user_exception) from err
+    raise_failed_steps(job.name, result)
     return result
-
-
-def _os_error_message(message: str) -> str | None:
-    """``/path: reason`` from a step's serialized OSError (``PermissionError: [Errno 13]
-    Permission denied: '/path'``), else None."""
-    found = re.search(r"\[Errno \d+\] (?P<reason>[^:]+): '(?P<path>[^']+)'", message)
-    return f"{found['path']}: {found['reason']}" if found else None
-
-
-def _any_check_failed(result: dg.ExecuteInProcessResult) -> bool:
-    return any(not e.passed for e in result.get_asset_check_evaluations())
-
-
-def _raise_step_error(job, step_key, cause, err) -> None:
-    if isinstance(cause, PapertrendsError):
-        raise cause from err
-    if isinstance(cause, OSError):  # a file the step writes or reads: name it and the reason
-        raise PapertrendsError(os_error_line(cause)) from err
-    raise PapertrendsError(
-        f"{job.name} failed in step {step_key}: {type(cause).__name__}: {cause}"
-    ) from err
-
-
-def _quality(result: dg.ExecuteInProcessResult) -> QualitySummary:
-    """The run's asset check evaluations as plain outcomes."""
-    outcomes = []
-    for evaluation in result.get_asset_check_evaluations():
-        asset = ".".join(evaluation.asset_key.path)
-        lines_value = evaluation.metadata.get("failure_lines")
-        if lines_value is not None:
-            lines = tuple(f"{line}" for line in lines_value.value)
-        elif evaluation.passed:
-            lines = ()
-        else:
-            lines = (f"{asset}: dbt test {evaluation.check_name} failed{_dbt_detail(evaluation)}",)
-        outcomes.append(
-            CheckOutcome(
-                asset=asset,
-                check=evaluation.check_name,
-                passed=evaluation.passed,
-                severity=evaluation.severity.value,
-                lines=lines,
-            )
-        )
-    # steps that never ran: a failed blocking check held them back
-    blocked = tuple(
-        node.name
-        for node in result.job_def.nodes_in_topological_order
-        if result.is_node_untouched(node.name) or result.is_node_skipped(node.name)
-    )
-    return QualitySummary(tuple(outcomes), blocked=blocked)
-
-
-def _dbt_detail(evaluation) -> str:
-    failures = evaluation.metadata.get("dagster_dbt/failed_row_count")
-    return f": {failures.value} failing rows" if failures is not None else ""
 
 
 def _quiet(debug: bool) -> None:

@@ -194,7 +194,10 @@ def _build_data_docs(context, quality_dir: Path, suite_names: Sequence[str], kep
 
 def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[SuiteOutcome]:
     """Fill in offending rows of failed ``unexpected_rows_expectation``s by running their query
-    (``{batch}`` is the suite's table) with a limit, read-only, after GX let go of the file."""
+    (``{batch}`` is the suite's table) with a limit, read-only, after GX let go of the file.
+
+    Not a transform of ours: the query is the expectation's own (its suite file), read again
+    for the rows GX only counted, so it stays with the check rather than in a dbt model."""
     pending = [(o, f) for o in outcomes for f in o.failures if f.query and not f.sample_rows]
     if not pending:
         return outcomes
@@ -311,7 +314,10 @@ def _suite_months(
     """Per suite, the month batches to validate: the run's months and the months of the rows the
     table's latest build wrote (its ``written_column`` at its maximum: an incremental build may
     rewrite periods outside the run's window). None (the whole table) without run months, for a
-    suite without a batch column, or when that makes more than ``MAX_MONTH_BATCHES``."""
+    suite without a batch column, or when that makes more than ``MAX_MONTH_BATCHES``.
+
+    The read of the table's latest months plans the validation of whichever table a suite names
+    (its own columns); it is the check's bookkeeping, not a model anyone reads."""
     found: dict[str, tuple[dt.date, ...] | None] = {s.name: None for s in suites}
     batched = [s for s in suites if months and s.batch_column]
     if not batched:

@@ -1,10 +1,12 @@
 """Papers like a paper, or like a pasted text: ``papertrends similar``.
 
 The neighbours and the scoring live in dbt: ``marts.similar_papers`` holds each paper's nearest
-papers, and the macro ``marts.similar_to_text(text, n)`` (``dbt/macros/search.sql``) scores a
-pasted text against every paper the same way. This module finds the paper a title names (any of
-a retitled paper's titles, by the normalisation of ``paper_id``) and asks the warehouse, with
-the title, the text and the limit as bound parameters, on a read-only connection.
+papers, the views ``reports.cli_similar_papers`` (them with what the command shows) and
+``reports.cli_paper_titles`` (every title of a paper) join them for this command, and the macro
+``marts.similar_to_text(text, n)`` (``dbt/macros/search.sql``) scores a pasted text against
+every paper the same way. This module finds the paper a title names (any of a retitled paper's
+titles, by the normalisation of ``paper_id``) and selects its rows, with the title, the text and
+the limit as bound parameters, on a read-only connection.
 """
 
 from __future__ import annotations
@@ -20,27 +22,16 @@ from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
 COLUMNS = ("rank", "score", "title", "primary_topic", "first_seen", "last_seen", "code_url")
 
-_PAPER = """
-select papers.paper_id, papers.title
-from marts.paper_titles as titles
-inner join marts.papers as papers on titles.paper_id = papers.paper_id
-where titles.title_id = $title_id
-"""
+# the views dbt builds for this command (dbt/models/cli, schema reports), beside its macro
+_VIEWS = ["cli_similar_papers", "cli_paper_titles"]
+
+_PAPER = "select paper_id, title from reports.cli_paper_titles where title_id = $title_id"
 
 _NEIGHBOURS = """
-select
-    neighbours.rank,
-    round(neighbours.score, 3) as score,
-    papers.title,
-    papers.primary_topic,
-    papers.first_seen,
-    papers.last_seen,
-    papers.code_url,
-    papers.paper_id
-from marts.similar_papers as neighbours
-inner join marts.papers as papers on neighbours.similar_paper_id = papers.paper_id
-where neighbours.paper_id = $paper_id and neighbours.rank <= $limit
-order by neighbours.rank
+select * exclude (of_paper_id)
+from reports.cli_similar_papers
+where of_paper_id = $paper_id and rank <= $limit
+order by rank
 """
 
 _LIKE_TEXT = """
@@ -93,7 +84,13 @@ def _require_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
         "select count(*) from duckdb_functions() "
         "where schema_name = 'marts' and function_name = 'similar_to_text'"
     ).fetchall()
-    if not rows[0][0]:
+    # a warehouse built before these views were dbt models has the macro but not them
+    views = con.sql(
+        "select count(*) from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'reports' and table_name in (select unnest($names::varchar[]))",
+        params={"names": _VIEWS},
+    ).fetchall()
+    if not rows[0][0] or views[0][0] < len(_VIEWS):
         raise PapertrendsError(
             f"{warehouse}: no similar papers yet (run `papertrends build` to find them)"
         )

@@ -1,7 +1,9 @@
-"""Read-only summaries of the warehouse for the CLI and asset metadata."""
+"""The landing folder's files in the raw layer and its totals, read-only, as plain data
+(``pipelines.console`` prints them)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,34 +33,6 @@ class WarehouseSummary:
         """True when every seen file was read and no file or record of one was rejected."""
         return self.rejected == 0 and self.files_with_rejects == 0 and not self.unread_files
 
-    def line(self) -> str:
-        """The one-line summary ``papertrends run`` prints."""
-        return (
-            f"files seen {self.files_seen}: loaded {self.loaded}, duplicate {self.duplicate}, "
-            f"rejected {self.rejected} | papers {self.papers}, listings {self.listings}, "
-            f"rejects {self.rejects}"
-        )
-
-    def reject_lines(self, limit: int = 20) -> list[str]:
-        """One line per rejected file (its name and why), at most ``limit`` and then a count."""
-        lines = [
-            f"rejected {_printable(name)}: {_printable(reason)}"
-            for name, reason in self.rejected_files[:limit]
-        ]
-        if len(self.rejected_files) > limit:
-            lines.append(f"... and {len(self.rejected_files) - limit} more rejected files")
-        lines += [
-            f"not read {_printable(name)}: it could not be read (no read permission, or gone "
-            "while read); tried again next run"
-            for name in self.unread_files[:limit]
-        ]
-        return lines
-
-
-def _printable(text: str) -> str:
-    """Text for one terminal line: control characters (a newline in a file name) escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
 
 def summarise(
     con: duckdb.DuckDBPyConnection,
@@ -68,35 +42,20 @@ def summarise(
     """Status of the current version of each named file, and raw-layer totals. ``stats``: each
     file's (size, mtime_ns) in the folder now, to tell a file whose new bytes could not be read
     from one whose current version is loaded."""
-    status = dict(
-        con.execute(
-            "select d.status, count(*) from raw.dumps d "
-            "where d.status <> 'superseded' and d.file_name in (select unnest(?::varchar[])) "
-            "group by d.status",
-            [list(file_names)],
-        ).fetchall()
-    )
-    with_rejects = con.execute(
-        "select count(*) from raw.dumps d where d.status = 'loaded' and d.n_rejects > 0 "
-        "and d.file_name in (select unnest(?::varchar[]))",
-        [list(file_names)],
-    ).fetchone()[0]
-    rejected_files = con.execute(
-        "select file_name, coalesce(reason, 'rejected') from raw.dumps "
-        "where status = 'rejected' and file_name in (select unnest(?::varchar[])) "
+    # the current version of each seen file: plain rows of raw.dumps, tallied here
+    rows = con.execute(
+        "select file_name, status, n_rejects, coalesce(reason, 'rejected'), n_bytes, "
+        "file_mtime_ns from raw.dumps "
+        "where status <> 'superseded' and file_name in (select unnest(?::varchar[])) "
         "order by file_name",
         [list(file_names)],
     ).fetchall()
+    status = Counter(row[1] for row in rows)
+    with_rejects = sum(1 for row in rows if row[1] == "loaded" and row[2] > 0)
+    rejected_files = [(row[0], row[3]) for row in rows if row[1] == "rejected"]
     # the seen files whose current version is not the one in the folder (by size and mtime):
     # never read, or changed since and not readable when ingestion tried
-    current = {
-        name: (n_bytes, mtime_ns)
-        for name, n_bytes, mtime_ns in con.execute(
-            "select file_name, n_bytes, file_mtime_ns from raw.dumps "
-            "where status <> 'superseded' and file_name in (select unnest(?::varchar[]))",
-            [list(file_names)],
-        ).fetchall()
-    }
+    current = {row[0]: (row[4], row[5]) for row in rows}
     unread = sorted(
         name
         for name in file_names

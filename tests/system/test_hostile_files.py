@@ -137,6 +137,7 @@ def test_the_cli_names_each_hostile_file_on_one_line(tmp_path, cli_env):
 
 
 def test_the_summary_names_a_seen_file_that_was_never_read(tmp_path):
+    from pipelines.console import reject_lines
     from pipelines.warehouse.summary import summarise
 
     raw = tmp_path / "raw"
@@ -145,7 +146,7 @@ def test_the_summary_names_a_seen_file_that_was_never_read(tmp_path):
         ingest_files(con, scan_landing(raw))
         summary = summarise(con, ["good.txt", "locked\n.txt"])
     assert not summary.clean and summary.unread_files == ("locked\n.txt",)
-    assert summary.reject_lines() == [
+    assert reject_lines(summary) == [
         "not read locked\\n.txt: it could not be read (no read permission, or gone while read); "
         "tried again next run"
     ]
