@@ -232,6 +232,26 @@ order by best.score desc, best.doc_id
     ) as table
     {{ search_best_sql(filtered=true) }};
 
+    -- what `papertrends search` prints: the best n of search_best (search_best_among), ranked,
+    -- with their papers' columns and is_complete
+    create or replace macro marts.search_best_papers(query_text, n := 10, essential := 1) as table
+    with best as (
+        select * from marts.search_best(query_text, n := n, essential := essential)
+    )
+
+    {{ ranked_papers('best', ['best.is_complete']) }};
+
+    create or replace macro marts.search_best_papers_among(
+        query_text, topic, since, n := 10, essential := 1
+    ) as table
+    with best as (
+        select * from marts.search_best_among(
+            query_text, topic, since, n := n, essential := essential
+        )
+    )
+
+    {{ ranked_papers('best', ['best.is_complete']) }};
+
     -- the best n first, then their papers' columns: joining all matches to marts.papers read
     -- every title of a large archive
     create or replace macro marts.search_papers(query_text, n := 10) as table
@@ -254,7 +274,7 @@ order by best.score desc, best.doc_id
         scored before either paper's latest signature (a paper whose new text has no candidate
         any more keeps no old list). -#}
     {#- (two correlated scalars, which DuckDB turns into hash joins: one `exists` with an `in`
-        of both columns took 34 s at 10,000 dumps, these 1.8 s) #}
+        of both columns was many times slower on a large archive) #}
     delete from {{ this }}
     where similar_paper_id not in (select paper_id from {{ signatures }})
         or scored_at < (

@@ -37,8 +37,8 @@ SAMPLE_TEXT_CHARS = 60
 DATASOURCE = "warehouse"
 KEEP_RESULTS = 20  # stored validations (and Data Docs pages) kept per suite
 # DuckDB's memory cap for GX's read-only connection: uncapped, DuckDB's default is 80% of the RAM,
-# and the uniqueness checks of the large marts (term_trends: 21 million rows at 10,000 dumps)
-# grew the process to 4.7 GB; capped, DuckDB spills their group-bys to disk instead.
+# and the uniqueness checks of the large marts (term_trends: tens of millions of rows on a large
+# archive) grew the process to gigabytes; capped, DuckDB spills their group-bys to disk instead.
 # Settings.check_memory_limit (PAPERTRENDS_CHECK_MEMORY_LIMIT) sets it.
 MEMORY_LIMIT_ENV = CHECK_MEMORY_LIMIT_ENV
 DATA_DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")

@@ -2,10 +2,11 @@
 
 The index and the scoring live in dbt (``dbt/models/search``, ``dbt/macros/search.sql``): the
 tables ``search.search_postings``, ``search_documents``, ``search_terms``, ``search_stats`` and
-the macros ``marts.search_scores(query)`` (BM25F over titles and abstracts) and
+the macros ``marts.search_scores(query)`` (BM25F over titles and abstracts),
 ``marts.search_best(query, ...)`` (the best n of them, found without scoring every paper that holds
-a common word) that the build creates in the warehouse. This module only asks ``search_best``, with
-the query and the filters as bound parameters, on a read-only connection, and asks again with more
+a common word) and ``marts.search_best_papers(query, ...)`` (those ranked, with their papers'
+columns) that the build creates in the warehouse. This module only asks ``search_best_papers``,
+with the query and the filters as bound parameters, on a read-only connection, and asks again with more
 of the query's words when the macro cannot yet be sure of its best.
 """
 
@@ -22,27 +23,9 @@ from pipelines.warehouse.connection import READER_WAIT_SECONDS, reader
 
 COLUMNS = ("rank", "score", "title", "primary_topic", "first_seen", "last_seen", "code_url")
 
-# the best $limit of the macro (scored with $essential of the query's rarest words; is_complete
-# says whether they are certainly the best), then their papers' columns
-_SEARCH = """
-with best as (
-    select * from marts.{best}
-)
-
-select
-    row_number() over (order by best.score desc, best.paper_id) as rank,
-    round(best.score, 3) as score,
-    papers.title,
-    papers.primary_topic,
-    papers.first_seen,
-    papers.last_seen,
-    papers.code_url,
-    papers.paper_id,
-    best.is_complete
-from best
-inner join marts.papers as papers on best.paper_id = papers.paper_id
-order by rank
-"""
+# the best $limit papers of the macro, ranked with their columns (scored with $essential of the
+# query's rarest words; is_complete says whether they are certainly the best)
+_SEARCH = "select * replace (round(score, 3) as score) from marts.{best}"
 
 _SCHEMA = {
     "rank": pl.Int64,
@@ -93,9 +76,12 @@ def _ask(con, warehouse, query, limit, essential, topic, since) -> pl.DataFrame:
         # (execute and rows, not con.sql: a relation is planned again, which costs every ask)
         params = {"query": query, "limit": limit, "essential": essential}
         if topic is None and since is None:
-            best = "search_best($query, n := $limit, essential := $essential)"
+            best = "search_best_papers($query, n := $limit, essential := $essential)"
         else:
-            best = "search_best_among($query, $topic, $since, n := $limit, essential := $essential)"
+            best = (
+                "search_best_papers_among($query, $topic, $since, n := $limit, "
+                "essential := $essential)"
+            )
             params |= {"topic": topic, "since": since}
         rows = con.execute(_SEARCH.format(best=best), params).fetchall()
         return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
