@@ -19,14 +19,10 @@ from pipelines.defs.automation import (
     daily_marts_schedule,
     marts_after_ingest_sensor,
 )
-from pipelines.defs.dbt import (
-    build_marts_job,
-    dbt_docs,
-    ingest_and_build_job,
-    warehouse_models,
-)
+from pipelines.defs.dbt import dbt_docs, warehouse_models
 from pipelines.defs.dbt_project import dbt_cli_resource
 from pipelines.defs.ingest import build_raw_layer, ingest_job
+from pipelines.defs.jobs import build_marts_job, ingest_and_build_job
 from pipelines.defs.partitions import month_partitions
 from pipelines.defs.quality import QualityFolder, build_suite_checks_and_jobs
 from pipelines.defs.report import ReportFolder, report_job, trend_report

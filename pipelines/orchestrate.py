@@ -11,8 +11,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.definitions import build_defs
-from pipelines.defs.dbt import build_marts_job, ingest_and_build_job
 from pipelines.defs.ingest import ingest_job, pending_month_range
+from pipelines.defs.jobs import build_marts_job, ingest_and_build_job
 from pipelines.defs.partitions import last_month_range, month_partitions, range_tags
 from pipelines.defs.quality import CHECK_DBT_TESTS_JOB, CHECK_SUITES_JOB
 from pipelines.defs.report import report_job

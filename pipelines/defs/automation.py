@@ -14,8 +14,9 @@ import json
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from pipelines.defs.dbt import build_marts_job, ingest_and_build_job, warehouse_models
+from pipelines.defs.dbt import warehouse_models
 from pipelines.defs.ingest import RAW_DUMPS
+from pipelines.defs.jobs import build_marts_job, ingest_and_build_job
 from pipelines.defs.partitions import (
     covering_range,
     holdable_window,

@@ -4,25 +4,31 @@ import base64
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
+from pipelines.defs.dbt import warehouse_models
 from pipelines.defs.resources import WarehouseResource
 from pipelines.report.render import REQUIRED_MODELS, ReportResult, write_report
 
-MART_KEYS = [
-    dg.AssetKey(["marts", "topic_trends"]),
-    dg.AssetKey(["marts", "rising_topics"]),
-    dg.AssetKey(["marts", "emerging_terms"]),
-    dg.AssetKey(["marts", "papers"]),
-    dg.AssetKey(["marts", "paper_sightings"]),
-    dg.AssetKey(["marts", "trending_papers"]),
-    dg.AssetKey(["marts", "feed_papers"]),
-    dg.AssetKey(["marts", "weekly_digest"]),
-    dg.AssetKey(["marts", "topics"]),
-    dg.AssetKey(["marts", "topic_terms"]),
-    dg.AssetKey(["marts", "topic_papers"]),
+# the marts the page reads, and its sections ready to draw (dbt/models/reports: views over those
+# marts), by dbt model name: their asset keys are the dbt project's
+MART_MODELS = (
+    "topic_trends",
+    "rising_topics",
+    "emerging_terms",
+    "papers",
+    "paper_sightings",
+    "trending_papers",
+    "feed_papers",
+    "weekly_digest",
+    "topics",
+    "topic_terms",
+    "topic_papers",
+)
+MART_KEYS = [get_asset_key_for_model([warehouse_models], name) for name in MART_MODELS]
+REPORT_MODEL_KEYS = [
+    get_asset_key_for_model([warehouse_models], name.split(".")[1]) for name in REQUIRED_MODELS
 ]
-# the page's sections, ready to draw (dbt/models/reports; views over the marts above)
-REPORT_MODEL_KEYS = [dg.AssetKey(name.split(".")) for name in REQUIRED_MODELS]
 TREND_REPORT = dg.AssetKey(["reports", "trend_report"])
 MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+!|~")
 

@@ -16,14 +16,10 @@ from pipelines.defs.automation import (
     build_landing_sensor,
     marts_after_ingest_sensor,
 )
-from pipelines.defs.dbt import (
-    dbt_build_args,
-    dbt_target_path,
-    ingest_and_build_job,
-    warehouse_models,
-)
+from pipelines.defs.dbt import dbt_build_args, dbt_target_path, warehouse_models
 from pipelines.defs.dbt_project import dbt_cli_resource
 from pipelines.defs.ingest import RAW_DUMPS, build_raw_layer
+from pipelines.defs.jobs import ingest_and_build_job
 from pipelines.defs.metadata import preview_table, rows_shown
 from pipelines.defs.partitions import month_partitions, range_tags
 from pipelines.defs.resources import LandingFolder, RunHistory, WarehouseResource
