@@ -20,7 +20,7 @@ from pipelines.defs.automation import (
     marts_after_ingest_sensor,
 )
 from pipelines.defs.dbt import dbt_docs, warehouse_models
-from pipelines.defs.dbt_project import dbt_cli_resource
+from pipelines.defs.dbt_project import dbt_resource
 from pipelines.defs.ingest import build_raw_layer, ingest_job
 from pipelines.defs.jobs import build_marts_job, ingest_and_build_job
 from pipelines.defs.partitions import month_partitions
@@ -33,7 +33,7 @@ from pipelines.settings import Settings
 def resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     """The resources of the code location, each configured with values of ``settings``."""
     return {
-        "dbt": dbt_cli_resource(settings),
+        "dbt": dbt_resource(settings),
         "warehouse": WarehouseResource.from_settings(settings),
         "landing": LandingFolder.from_settings(settings),
         "report_folder": ReportFolder(path=str(settings.reports_dir)),

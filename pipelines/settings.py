@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import shutil
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
 # The dbt installed beside this Python (the project's venv): run by path, so `.venv/bin/papertrends`
 # works without an activated venv and without putting the venv on PATH.
-DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 # The parsed dbt project (manifest.json) the code location reads at import: prepared by an
 # explicit step (`make install`, and any command that finds the dbt project changed since), never
 # by importing the code location. It lives under the project's data folder, never in dbt/.

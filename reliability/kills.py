@@ -29,11 +29,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import dbt_target_dir
 from pipelines.synth.generator import write_dumps
 from reliability.checks import consistent, env_for, fast_dir, marts_content, marts_differ
 
 BIN = Path(sys.executable).parent
 STAGES = ("dbt", "checks", "report", "export")
+# how much of the end of dbt.log says whether a command is under way (a few events)
+DBT_LOG_TAIL_BYTES = 1 << 16
 
 
 def cli(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -71,12 +74,18 @@ def group_members(pgid: int) -> list[list[str]]:
     return found
 
 
-def dbt_running(pgid: int) -> bool:
-    """Is a ``dbt build`` of this process group alive?"""
-    return any(
-        any(Path(a).name == "dbt" for a in argv[:2]) and "build" in argv
-        for argv in group_members(pgid)
-    )
+def dbt_running(warehouse: Path) -> bool:
+    """Is a dbt command on ``warehouse`` under way? dbt runs inside the ``papertrends`` process
+    (``pipelines/dbt_runner.py``); its JSON log beside the warehouse says when a command began
+    (``MainReportVersion``) and when it ended (``CommandCompleted``)."""
+    log = dbt_target_dir(warehouse.absolute()) / "dbt.log"
+    try:
+        with log.open("rb") as handle:
+            handle.seek(max(0, log.stat().st_size - DBT_LOG_TAIL_BYTES))
+            tail = handle.read()
+    except OSError:
+        return False
+    return tail.rfind(b'"MainReportVersion"') > tail.rfind(b'"CommandCompleted"')
 
 
 def kill_group(proc: subprocess.Popen) -> bool:
@@ -129,9 +138,9 @@ def prepare(root: Path, n_base: int, n_new: int, seed: int = 7) -> Scene:
         proc = start(env, "run")
         began = None
         while proc.poll() is None:
-            if began is None and dbt_running(proc.pid):
+            if began is None and dbt_running(clean):
                 began = time.monotonic()
-            elif began is not None and not dbt_running(proc.pid):
+            elif began is not None and not dbt_running(clean):
                 scene.durations["dbt"] = time.monotonic() - began
                 break
             time.sleep(0.05)
@@ -226,12 +235,12 @@ def trial_dbt(scene: Scene, rng: random.Random, index: int) -> Trial:
     stop = threading.Event()
     try:
         proc = start(env, "run")
-        while proc.poll() is None and not dbt_running(proc.pid):
+        while proc.poll() is None and not dbt_running(warehouse):
             time.sleep(0.02)
         reader = threading.Thread(target=_poll_reader, args=(warehouse, scene, stop, reads))
         reader.start()
         time.sleep(delay)
-        in_stage = dbt_running(proc.pid)
+        in_stage = dbt_running(warehouse)
         killed = kill_group(proc)
         stop.set()
         reader.join()

@@ -17,11 +17,11 @@
     whose post-hook deletes rows (int_topic_term_counts, int_surface_counts, ...) the count is
     the one before that clean-up.
 
-    Only when Dagster runs dbt (PAPERTRENDS_DBT_UI_FACTS is set): a hand-run `dbt build`
+    Only when Dagster runs dbt (it passes the var papertrends_ui_facts): a hand-run `dbt build`
     prints neither line and runs no extra query.
 -#}
 {% macro log_relation_facts(n=5) %}
-{%- if execute and env_var('PAPERTRENDS_DBT_UI_FACTS', '') -%}
+{%- if execute and var('papertrends_ui_facts', '') -%}
 {%- set described = model.get('columns', {}) if model is mapping else {} -%}
 {%- set columns = {} -%}
 {%- for column in adapter.get_columns_in_relation(this) -%}

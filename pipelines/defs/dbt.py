@@ -3,8 +3,6 @@
 import datetime as dt
 import json
 import shutil
-import signal
-import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,11 +13,11 @@ import tenacity
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
 
+from pipelines.dbt_runner import InProcessDbtInvocation, InProcessDbtResource
 from pipelines.defs.dbt_project import dbt_project
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.metadata import table_metadata
@@ -32,7 +30,7 @@ from pipelines.warehouse.dbt_docs import write_dbt_docs
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.metadata import logged_facts
 
-# The lines dbt/macros/log_relation_facts.sql logs (its switch: dbt_project.UI_FACTS_ENV).
+# The lines dbt/macros/log_relation_facts.sql logs (its switch: dbt_project.UI_FACTS_VAR).
 FACTS_PREFIX = "papertrends-facts "
 
 # A run whose month window is this short builds with this many dbt threads (see dbt_build_args).
@@ -46,6 +44,8 @@ EXCLUDE_UNIT_TESTS = ("--exclude", "test_type:unit")
 
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
+# How long a stopped step waits for dbt's thread before it lets go of the writer lock.
+DBT_STOP_WAIT_SECONDS = 30.0
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
@@ -90,7 +90,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
     pool=WAREHOUSE_POOL,
 )
 def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: InProcessDbtResource, warehouse: WarehouseResource
 ):
     """Build the staging, intermediate and mart models and run their dbt data tests (dbt
     build, unit tests left out); each built table gets its row count and a preview of its
@@ -181,7 +181,10 @@ class _ReaderHeldTheFile(Exception):
 
 
 def _dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path, args: list[str]
+    context: dg.AssetExecutionContext,
+    dbt: InProcessDbtResource,
+    target_path: Path,
+    args: list[str],
 ) -> Iterator[Any]:
     """Run ``dbt build`` and yield its events as they come; start again (after 1 s, then 2 s,
     ...) when dbt could not open the file because a reader (``papertrends sql``) held it at that
@@ -206,9 +209,7 @@ def _dbt_build(
     )
     for attempt in retrying:
         with attempt:
-            invocation = dbt.cli(
-                args, context=context, raise_on_error=False, target_path=target_path
-            )
+            invocation = dbt.cli(args, context=context, target_path=target_path)
             emitted = False
             try:
                 for event in _asset_events(context, invocation):
@@ -217,7 +218,7 @@ def _dbt_build(
             finally:
                 # Stopped between two events (the run cancelled, an error while Dagster stored
                 # one): dbt must not go on writing after the caller lets go of the writer lock.
-                _stop(invocation)
+                _stop(context, invocation)
             error = invocation.get_error()
             if error is not None:
                 if emitted or "Could not set lock" not in str(error):
@@ -225,20 +226,16 @@ def _dbt_build(
                 raise _ReaderHeldTheFile(error)
 
 
-def _stop(invocation: Any) -> None:
-    """End dbt if it still runs: SIGINT (dbt rolls back and closes the file), then kill."""
-    process = invocation.process
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=invocation.termination_timeout_seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _stop(context: dg.AssetExecutionContext, invocation: InProcessDbtInvocation) -> None:
+    """Wait for dbt's thread to end. It ends on its own unless the run is being stopped, and
+    then it ends with the process (DuckDB's own lock keeps any other writer out meanwhile)."""
+    if not invocation.stop(DBT_STOP_WAIT_SECONDS):
+        context.log.warning("dbt is still running: it ends with this process")
 
 
-def _asset_events(context: dg.AssetExecutionContext, invocation: Any) -> Iterator[Any]:
+def _asset_events(
+    context: dg.AssetExecutionContext, invocation: InProcessDbtInvocation
+) -> Iterator[Any]:
     """dagster-dbt's events of ``invocation`` (an Output per built model or seed, a check result
     per test), each Output with the row count and preview dbt logged after building it
     (``dbt/macros/log_relation_facts.sql``: the file is dbt's until it ends)."""

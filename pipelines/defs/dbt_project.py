@@ -18,28 +18,25 @@ parse and log), never in ``dbt/``.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 from pipelines.dbt_manifest import is_stale
-from pipelines.patches.dbt_cli_startup import QuickStartDbtCliResource
+from pipelines.dbt_runner import InProcessDbtResource, parse_project
 from pipelines.settings import (
-    DBT_EXECUTABLE,
-    DBT_LOG_MAX_BYTES_ENV,
-    DBT_MEMORY_LIMIT_ENV,
     DBT_PROJECT_DIR,
     PREPARED_DBT_DIR,
-    WAREHOUSE_ENV,
     Settings,
 )
 from pipelines.warehouse.lock import writer_lock
 
-# The switch of dbt/macros/log_relation_facts.sql: set only in the environment of the dbt that
-# Dagster runs (a hand-run `dbt build` logs no facts).
-UI_FACTS_ENV = "PAPERTRENDS_DBT_UI_FACTS"
+# dbt vars of Dagster's builds (dbt/profiles.yml, dbt/macros/log_relation_facts.sql): the
+# warehouse, DuckDB's memory cap, and the facts switch (a hand-run `dbt build` logs no facts).
+WAREHOUSE_VAR = "papertrends_warehouse"
+DBT_MEMORY_LIMIT_VAR = "papertrends_dbt_memory_limit"
+UI_FACTS_VAR = "papertrends_ui_facts"
 # Two commands started at once on a changed project prepare it one after the other.
 PREPARE_WAIT_SECONDS = 300.0
 
@@ -49,8 +46,8 @@ dbt_project = DbtProject(
 
 
 def prepare(project: DbtProject = dbt_project, only_if_stale: bool = False) -> bool:
-    """Parse the dbt project into its prepared folder (``dbt parse``, with the dbt installed
-    beside this Python), one process at a time. With ``only_if_stale``, only when a file of the
+    """Parse the dbt project into its prepared folder (``dbt parse``, in this process: a dbt
+    process would first pay its own start), one process at a time. With ``only_if_stale``, only when a file of the
     project is newer than the manifest (or it is missing; another process that prepared it
     meanwhile makes this a no-op). True when it parsed."""
 
@@ -64,35 +61,33 @@ def prepare(project: DbtProject = dbt_project, only_if_stale: bool = False) -> b
     with writer_lock(target / "manifest", PREPARE_WAIT_SECONDS):
         if only_if_stale and not stale():
             return False
-        dbt = QuickStartDbtCliResource(project_dir=project, dbt_executable=str(DBT_EXECUTABLE))
-        dbt.cli(["parse", "--quiet"], target_path=target).wait()
+        parse_project(project, target)
     return True
 
 
-def dbt_environment(settings: Settings) -> dict[str, str]:
-    """What dbt reads from its environment for a build of the settings' warehouse: the file its
-    profile attaches and DuckDB's memory cap (``dbt/profiles.yml``), the switch of the post-hook
-    that logs each built relation's column types, row count and first rows (for dagster-dbt to
-    attach as metadata: ``dbt/macros/log_relation_facts.sql``, lines starting with
-    ``FACTS_PREFIX``), and the size at which dbt.log rolls over."""
+def dbt_vars(settings: Settings) -> dict[str, str]:
+    """The dbt vars of every build of the settings' warehouse: the file its profile attaches and
+    DuckDB's memory cap (``dbt/profiles.yml``, which falls back to the environment variables
+    ``PAPERTRENDS_WAREHOUSE`` and ``PAPERTRENDS_DBT_MEMORY_LIMIT`` for a hand-run dbt), and
+    the switch of the post-hook that logs each built relation's column types, row count and
+    first rows (for Dagster to attach as metadata: ``dbt/macros/log_relation_facts.sql``,
+    lines starting with ``FACTS_PREFIX``)."""
     return {
-        WAREHOUSE_ENV: str(settings.warehouse),
-        DBT_MEMORY_LIMIT_ENV: settings.dbt_memory_limit,
-        UI_FACTS_ENV: "1",
-        DBT_LOG_MAX_BYTES_ENV: str(settings.dbt_log_max_bytes),
+        WAREHOUSE_VAR: str(settings.warehouse),
+        DBT_MEMORY_LIMIT_VAR: settings.dbt_memory_limit,
+        UI_FACTS_VAR: "1",
     }
 
 
-def dbt_cli_resource(settings: Settings) -> QuickStartDbtCliResource:
-    """dbt for builds of the settings' warehouse. dagster-dbt starts dbt with a copy of this
-    process's environment and takes no other: the values of ``dbt_environment`` reach dbt's
-    process (and only it) through ``env(1)``, which sets them and runs the venv's dbt, so this
-    process's environment (and PATH) stays as it is."""
-    assignments = [f"{name}={value}" for name, value in dbt_environment(settings).items()]
-    return QuickStartDbtCliResource(
-        project_dir=dbt_project,
-        dbt_executable=shutil.which("env") or "/usr/bin/env",
-        global_config_flags=[*assignments, str(DBT_EXECUTABLE)],
+def dbt_resource(settings: Settings) -> InProcessDbtResource:
+    """dbt for builds of the settings' warehouse, in the run's own process on the prepared
+    manifest (``pipelines.dbt_runner``); dbt.log rolls over at the settings' size."""
+    return InProcessDbtResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        prepared_dir=str(PREPARED_DBT_DIR),
+        dbt_vars=dbt_vars(settings),
+        log_max_bytes=settings.dbt_log_max_bytes,
     )
 
 

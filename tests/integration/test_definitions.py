@@ -17,7 +17,7 @@ from pipelines.defs.automation import (
     marts_after_ingest_sensor,
 )
 from pipelines.defs.dbt import dbt_build_args, dbt_target_path, warehouse_models
-from pipelines.defs.dbt_project import dbt_cli_resource
+from pipelines.defs.dbt_project import dbt_resource
 from pipelines.defs.ingest import RAW_DUMPS, build_raw_layer
 from pipelines.defs.jobs import ingest_and_build_job
 from pipelines.defs.metadata import preview_table, rows_shown
@@ -79,9 +79,9 @@ def test_the_definitions_take_their_settings_as_values(tmp_path):
     assert resources["report_folder"].path == str(tmp_path / "w-report")
     assert resources["quality"].path == str(tmp_path / "w-quality")
     assert resources["history"].keep_runs == 7
-    flags = resources["dbt"].global_config_flags
-    assert f"PAPERTRENDS_WAREHOUSE={tmp_path / 'w.duckdb'}" in flags
-    assert "PAPERTRENDS_DBT_MEMORY_LIMIT=300MB" in flags
+    dbt_vars = resources["dbt"].dbt_vars
+    assert dbt_vars["papertrends_warehouse"] == str(tmp_path / "w.duckdb")
+    assert dbt_vars["papertrends_dbt_memory_limit"] == "300MB"
     assert dbt_target_path(settings.warehouse) == tmp_path / "w-dbt"
 
 
@@ -445,11 +445,11 @@ def test_preview_table_types_its_columns_and_says_how_many_rows_are_shown():
 class _FakeInvocation:
     """A finished dbt invocation that emitted nothing and ended with ``error``."""
 
-    termination_timeout_seconds = 1
-
     def __init__(self, error: Exception | None) -> None:
         self.error = error
-        self.process = mock.Mock(poll=mock.Mock(return_value=0))
+
+    def stop(self, timeout: float) -> bool:
+        return True
 
     def stream_raw_events(self):
         return iter(())
@@ -541,7 +541,7 @@ def test_dbt_build_tries_again_when_a_reader_holds_the_file(tmp_path, monkeypatc
             [warehouse_models],
             instance=instance,
             resources={
-                "dbt": dbt_cli_resource(settings),
+                "dbt": dbt_resource(settings),
                 "warehouse": warehouse,
             },
             raise_on_error=False,

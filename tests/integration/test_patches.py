@@ -8,16 +8,10 @@ it is fixed), then remove the patch and its tests.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
-import pytest
-from dagster_dbt import DbtCliResource
-
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.dumpkit import PROJECT
 
 # ---------------------------------------------------------------------------------------------
@@ -89,70 +83,63 @@ def test_gx_on_duckdb_patched_fetches_its_rows(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# dagster-dbt's start-up probes (pipelines/patches/dbt_cli_startup.py)
+# dbt-duckdb's database kept open after an in-process command (pipelines/patches/dbt_duckdb_close.py)
+
+DBT_IN_PROCESS = """
+import json, subprocess, sys
+from dbt.cli.main import dbtRunner
+project, warehouse, patched = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+result = dbtRunner().invoke(
+    ["run", "--quiet", "--project-dir", project, "--profiles-dir", project,
+     "--target-path", project + "/target", "--log-path", project + "/target"]
+)
+if patched:
+    from pipelines.patches.dbt_duckdb_close import close_dbt_duckdb
+    close_dbt_duckdb()
+probe = subprocess.run(
+    [sys.executable, "-c", f"import duckdb; duckdb.connect({warehouse!r}).close()"],
+    capture_output=True, text=True,
+)
+print(json.dumps({"success": result.success, "free": probe.returncode == 0,
+                  "error": probe.stderr.strip().splitlines()[-1:]}))
+"""
 
 
-@pytest.fixture
-def fake_dbt(tmp_path) -> tuple[Path, Path]:
-    """An executable standing in for dbt: records each call's arguments (and $PROBE_VAR) in a
-    log, answers ``--version`` as dbt-core does, and does nothing else."""
-    calls = tmp_path / "calls.log"
-    script = tmp_path / "dbt"
-    script.write_text(
-        "#!/bin/sh\n"
-        f'echo "${{PROBE_VAR:-}} $*" >> "{calls}"\n'
-        'if [ "$1" = --version ]; then printf "Core:\\n  - installed: 1.11.2\\n"; fi\n'
-        "exit 0\n"
+def dbt_in_process_probe(tmp_path: Path, patched: bool) -> dict:
+    """Run a one-model dbt project in-process on a DuckDB file (in a fresh Python, so dbt's
+    process-wide state stays out of this one) and report whether another process can open the
+    file for writing right after."""
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    warehouse = tmp_path / "probe.duckdb"
+    (project / "dbt_project.yml").write_text(
+        "name: probe\nversion: '1.0.0'\nprofile: probe\nmodel-paths: [models]\n"
     )
-    script.chmod(0o755)
-    return script, calls
-
-
-def _calls(log: Path) -> list[str]:
-    return log.read_text().splitlines() if log.exists() else []
-
-
-def test_dagster_dbt_still_asks_the_executable_for_its_version(fake_dbt):
-    """Canary: upstream learns dbt's version by running ``<dbt_executable> --version`` (a dbt
-    start per run), without the global flags, so the ``env NAME=VALUE dbt`` launcher
-    papertrends uses is asked ``env --version`` and fails."""
-    script, calls = fake_dbt
-    plain = DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(script))
-    assert str(plain._cli_version) == "1.11.2"
-    assert _calls(calls) == [" --version"], "no version subprocess: see dbt_cli_startup.py"
-    launcher = DbtCliResource(
-        project_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=shutil.which("env") or "/usr/bin/env",
-        global_config_flags=["PROBE_VAR=1", str(DBT_EXECUTABLE)],
+    (project / "profiles.yml").write_text(
+        f"probe:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {warehouse}\n      threads: 1\n"
     )
-    with pytest.raises(ValueError, match="Could not parse dbt version from output: env"):
-        _ = launcher._cli_version
-
-
-def test_dagster_dbt_still_builds_a_dbt_adapter_for_every_command(fake_dbt, tmp_path):
-    """Canary: every ``cli()`` call imports dbt-core and builds a dbt adapter in this process,
-    whether or not metadata is fetched through it."""
-    script, _ = fake_dbt
-    dbt = DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(script))
-    for n in range(2):
-        invocation = dbt.cli(["parse"], target_path=tmp_path / f"target{n}")
-        invocation.wait()
-        assert invocation.adapter is not None, "no adapter built: see dbt_cli_startup.py"
-        assert type(invocation.adapter).__name__ == "DuckDBAdapter"
-
-
-def test_quick_start_resource_runs_dbt_alone_through_the_launcher(fake_dbt, tmp_path):
-    from pipelines.patches.dbt_cli_startup import QuickStartDbtCliResource
-
-    script, calls = fake_dbt
-    dbt = QuickStartDbtCliResource(
-        project_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=shutil.which("env") or "/usr/bin/env",
-        global_config_flags=["PROBE_VAR=set-by-env", str(script)],
+    (project / "models" / "one.sql").write_text("select 1 as n\n")
+    done = subprocess.run(
+        [sys.executable, "-c", DBT_IN_PROCESS, str(project), str(warehouse), str(int(patched))],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=300,
     )
-    assert dbt._cli_version.public == metadata.version("dbt-core")
-    invocation = dbt.cli(["parse"], target_path=tmp_path / "target")
-    invocation.wait()
-    assert invocation.adapter is None
-    # one process, dbt's own command, with the launcher's variable: no `--version` probe
-    assert _calls(calls) == ["set-by-env parse"]
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_dbt_duckdb_still_keeps_the_file_open_after_an_in_process_command(tmp_path):
+    """Canary: after ``dbtRunner().invoke`` returns, dbt-duckdb still holds the DuckDB file
+    (its class-level environment), so no other process can open it for writing."""
+    probe = dbt_in_process_probe(tmp_path, patched=False)
+    assert probe["success"]
+    assert not probe["free"], "dbt-duckdb closes its database now: see dbt_duckdb_close.py"
+    assert "lock" in " ".join(probe["error"]).lower()
+
+
+def test_closing_dbt_duckdb_frees_the_file_after_an_in_process_command(tmp_path):
+    probe = dbt_in_process_probe(tmp_path, patched=True)
+    assert probe == {"success": True, "free": True, "error": []}
