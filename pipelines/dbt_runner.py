@@ -156,17 +156,24 @@ class InProcessDbtInvocation:
             yield DbtCoreCliEventMessage(raw_event=raw, event_history_metadata=dict(history))
 
     def get_error(self) -> Exception | None:
-        """None when dbt's command succeeded (call after ``stream_raw_events`` ended)."""
+        """None when dbt's command succeeded (call after ``stream_raw_events`` ended). Else the
+        first error dbt reported, on one line with the log's path, then any further ones."""
         result = self._result
-        if isinstance(result, BaseException):
-            return DbtBuildFailed(f"dbt {' '.join(self.args[:1])} failed: {result}")
-        if result is not None and result.success:
+        command = self.args[0] if self.args else "command"
+        if result is not None and not isinstance(result, BaseException) and result.success:
             return None
-        cause = getattr(result, "exception", None)
-        lines = self._errors or ([str(cause)] if cause else ["no error line"])
+        cause = result if isinstance(result, BaseException) else getattr(result, "exception", None)
+        errors = [e for e in self._errors if e.strip()] or [
+            str(cause) if cause else "no error line"
+        ]
+        first = " ".join(line.strip() for line in errors[0].splitlines() if line.strip())
         return DbtBuildFailed(
-            f"dbt {' '.join(self.args[:1])} failed (log: {self.target_path / 'dbt.log'}):\n"
-            + "\n".join(lines)
+            "\n".join(
+                [
+                    f"dbt {command} failed: {first} (log: {self.target_path / 'dbt.log'})",
+                    *errors[1:],
+                ]
+            )
         )
 
     def stop(self, timeout: float) -> bool:

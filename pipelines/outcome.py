@@ -41,7 +41,8 @@ AFTER_MARTS_STEPS = (REPORT_STEP, DOCS_STEP)
 SUITE_CHECK = "great_expectations"
 
 # Step failures that mean "a check failed" (shown in the quality summary), not "the run broke".
-CHECK_FAILURES = {"DagsterAssetCheckFailedError", "DagsterDbtCliRuntimeError"}
+# (dbt build ends failed when a dbt test fails: pipelines.dbt_runner.DbtBuildFailed)
+CHECK_FAILURES = {"DagsterAssetCheckFailedError", "DbtBuildFailed"}
 # Our one-line errors, by class name, as a failed step of a run reports them.
 PAPERTRENDS_ERRORS = {
     name

@@ -45,7 +45,7 @@ EXCLUDE_UNIT_TESTS = ("--exclude", "test_type:unit")
 # dbt tries to open the warehouse this many times (a reader may hold it at the moment dbt starts).
 DBT_OPEN_ATTEMPTS = 4
 # How long a stopped step waits for dbt's thread before it lets go of the writer lock.
-DBT_STOP_WAIT_SECONDS = 30.0
+DBT_STOP_WAIT_SECONDS = 5.0
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
