@@ -48,6 +48,8 @@ from pipelines.patches.dbt_duckdb_close import close_dbt_duckdb
 # types, logged by dbt/macros/log_relation_facts.sql) or that carry an error to report.
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 LOGGED_LINES = "JinjaLogInfo"
+# the summary's "Failure in model x (path)" line before each error's own message
+HEADERS = frozenset({"RunResultFailure"})
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
@@ -141,7 +143,9 @@ class InProcessDbtInvocation:
         columns: dict[str, dict[str, Any]] = {}
         while (raw := self._events.get()) is not None:
             info = raw["info"]
-            if info["level"] == "error":
+            if info["level"] == "error" and info["name"] not in RESULT_EVENTS | HEADERS:
+                # the error itself (a node's result line and the summary's header only say
+                # that it failed)
                 self._errors.append(info["msg"])
             unique_id = raw["data"].get("node_info", {}).get("unique_id")
             if info["name"] == LOGGED_LINES and unique_id:

@@ -96,8 +96,8 @@ def warehouse_models(
     build, unit tests left out); each built table gets its row count and a preview of its
     first rows.
 
-    The models are one unpartitioned asset set, built by one dbt invocation per run (dbt's start
-    costs seconds). In a run over month partitions (the raw layer's) dbt gets that window as
+    The models are one unpartitioned asset set, built by one dbt command per run (each command
+    sets up dbt's adapter, graph and connection again). In a run over month partitions (the raw layer's) dbt gets that window as
     vars ``window_start``/``window_end`` (end exclusive), and the period models rebuild only
     it; without partitions no vars are passed and the models make a full incremental pass.
     Each model's materialization and each test's check result is recorded as dbt finishes it."""

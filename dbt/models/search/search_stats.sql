@@ -17,5 +17,9 @@ select
     {{ var('search_b') }}::double as b,
     {{ var('search_title_weight') }}::double as title_weight
 from {{ ref('search_documents') }}
--- (the terms must be built before the macros that read them are used)
+-- (the terms must be built before the macros that read them are used, and the papers and their
+-- topics before the post-hook creates them: DuckDB binds a table macro's tables when it is
+-- created, and a first build with two threads could reach this model before marts.papers)
 -- depends_on: {{ ref('search_terms') }}
+-- depends_on: {{ ref('papers') }}
+-- depends_on: {{ ref('paper_topics') }}
