@@ -17,7 +17,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.dbt_runner import InProcessDbtInvocation, InProcessDbtResource
+from pipelines.dbt_runner import PARTIAL_PARSE, InProcessDbtInvocation, InProcessDbtResource
 from pipelines.defs.dbt_project import dbt_project
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.metadata import table_metadata
@@ -46,7 +46,6 @@ EXCLUDE_UNIT_TESTS = ("--exclude", "test_type:unit")
 DBT_OPEN_ATTEMPTS = 4
 # How long a stopped step waits for dbt's thread before it lets go of the writer lock.
 DBT_STOP_WAIT_SECONDS = 5.0
-PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -97,10 +96,10 @@ def warehouse_models(
     first rows.
 
     The models are one unpartitioned asset set, built by one dbt command per run (each command
-    sets up dbt's adapter, graph and connection again). In a run over month partitions (the raw layer's) dbt gets that window as
-    vars ``window_start``/``window_end`` (end exclusive), and the period models rebuild only
-    it; without partitions no vars are passed and the models make a full incremental pass.
-    Each model's materialization and each test's check result is recorded as dbt finishes it."""
+    sets up dbt's adapter, graph and connection again). In a run over month partitions (the raw
+    layer's) dbt gets that window as vars ``window_start``/``window_end`` (end exclusive), and
+    the period models rebuild only it; without partitions no vars are passed and the models
+    make a full incremental pass. Each model's materialization and each test's check result is recorded as dbt finishes it."""
     path = Path(warehouse.database)
     args = dbt_build_args(context.run.tags)
     if len(args) > 1:
