@@ -125,3 +125,28 @@ def test_papers_without_text_give_empty_lists():
     table = keyphrases.paper_terms(_papers(("", ""), ("A", "of the")), STOPWORDS)
     assert table.column("term_ids").to_pylist() == [[], []]
     assert table.num_rows == 2
+
+
+def test_pairs_are_exact_when_two_terms_of_a_paper_share_their_low_bits():
+    """paper_term_pairs sorts by a key of the doc and the term id's low bits; two terms of one
+    paper that agree in those bits must still be two pairs, each counted whole."""
+    high = 1 << 63  # with 2 docs the key keeps the term id's low 63 bits: these two collide
+    occ = pl.DataFrame(
+        {
+            "doc": [0, 0, 1, 0, 0],
+            "term_id": [5 | high, 5, 5, 5 | high, 9],
+            "surface_id": [30, 10, 11, 20, 40],
+            "position": [0, 1, 2, 3, 4],
+        },
+        schema=keyphrases.OCCURRENCES,
+    )
+    for frame in (occ, occ.filter(pl.col("term_id") != 5 | high)):  # with and without it
+        pairs = keyphrases.paper_term_pairs(frame, 2)
+        assert pairs["doc"].is_sorted()
+        expected = (
+            frame.group_by("doc", "term_id")
+            .agg(pl.col("surface_id").min(), pl.len().cast(pl.UInt16).alias("n_occurrences"))
+            .sort("doc", "term_id")
+        )
+        assert pairs.sort("doc", "term_id").equals(expected)
+    assert keyphrases.paper_term_pairs(occ.clear(), 0).height == 0
