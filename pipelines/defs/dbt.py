@@ -99,7 +99,8 @@ def warehouse_models(
     sets up dbt's adapter, graph and connection again). In a run over month partitions (the raw
     layer's) dbt gets that window as vars ``window_start``/``window_end`` (end exclusive), and
     the period models rebuild only it; without partitions no vars are passed and the models
-    make a full incremental pass. Each model's materialization and each test's check result is recorded as dbt finishes it."""
+    make a full incremental pass. Each model's materialization and each test's check result is
+    recorded as dbt finishes it."""
     path = Path(warehouse.database)
     args = dbt_build_args(context.run.tags)
     if len(args) > 1:
