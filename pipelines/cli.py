@@ -8,12 +8,14 @@ What a command prints is ``pipelines.console``'s; its exit status (the README's 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import signal
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines import console, paths
@@ -346,28 +348,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_and_summarise(resolved: settings_module.Settings, debug: bool) -> int:
-    orchestrate = _orchestrate()
-    summary, quality = orchestrate.run_all(resolved, debug=debug)
-    console.print_run(summary, quality, resolved.reports_dir / "index.html")
+    with _validation_worker():
+        orchestrate = _orchestrate()
+        summary, quality = orchestrate.run_all(resolved, debug=debug)
+        console.print_run(summary, quality, resolved.reports_dir / "index.html")
     return exit_code(summary=summary, quality=quality)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    orchestrate = _orchestrate()
-    quality = orchestrate.build(resolved, debug=args.debug)
-    console.print_build(quality, resolved.warehouse, resolved.reports_dir / "index.html")
+    with _validation_worker():
+        orchestrate = _orchestrate()
+        quality = orchestrate.build(resolved, debug=args.debug)
+        console.print_build(quality, resolved.warehouse, resolved.reports_dir / "index.html")
     return exit_code(quality=quality)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
-    orchestrate = _orchestrate()
-    quality = orchestrate.check(resolved, debug=args.debug)
-    console.print_check(
-        quality, resolved.quality_dir / "gx/uncommitted/data_docs/local_site/index.html"
-    )
+    with _validation_worker():
+        orchestrate = _orchestrate()
+        quality = orchestrate.check(resolved, debug=args.debug)
+        console.print_check(
+            quality, resolved.quality_dir / "gx/uncommitted/data_docs/local_site/index.html"
+        )
     return exit_code(quality=quality)
+
+
+@contextlib.contextmanager
+def _validation_worker() -> Iterator[None]:
+    """Start Great Expectations' process before Dagster is imported (its import then runs on
+    the other core: ``pipelines.quality.worker``); after the summary is printed, wait for the
+    Data Docs pages it still renders."""
+    from pipelines.quality import worker
+
+    worker.start_early()
+    try:
+        yield
+    finally:
+        for line in worker.close_early():
+            print(f"papertrends: warning: {line}", file=sys.stderr)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -7,17 +7,20 @@ keeps the trend report of that run from being rendered). Each check result names
 failed expectations with their column and observed value, and shows a few offending rows.
 """
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from pipelines.defs.partitions import run_month_window
 from pipelines.defs.resources import WarehouseResource
 from pipelines.quality.suites import SuiteFile, load_suite_files
-from pipelines.quality.validate import SuiteOutcome, batch_months, validate
+from pipelines.quality.validate import SuiteOutcome, Validation, batch_months, validate
+from pipelines.quality.worker import ValidationWorker, hand_back_early, take_early
 from pipelines.settings import DEFAULT_MEMORY_LIMIT, Settings
 
 if TYPE_CHECKING:
@@ -32,14 +35,57 @@ CHECK_DBT_TESTS_JOB = "check_dbt_tests"
 
 class QualityFolder(dg.ConfigurableResource):
     """Where GX keeps its results and Data Docs (``<path>/gx/uncommitted/data_docs/...``), and
-    DuckDB's memory cap for its checks (PAPERTRENDS_CHECK_MEMORY_LIMIT)."""
+    DuckDB's memory cap for its checks (PAPERTRENDS_CHECK_MEMORY_LIMIT).
+
+    A run that uses it validates in a ``ValidationWorker`` (``pipelines.quality.worker``): the
+    one ``papertrends run`` started before importing Dagster, or one started when the run sets
+    its resources up, so GX is imported on the other core while the run ingests. The run's end
+    waits for the Data Docs pages the worker renders after answering (unless the CLI started
+    it: the CLI closes it after printing its summary)."""
 
     path: str
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    _worker: ValidationWorker | None = PrivateAttr(default=None)
+    _owns_worker: bool = PrivateAttr(default=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "QualityFolder":
         return cls(path=str(settings.quality_dir), memory_limit=settings.check_memory_limit)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._worker = take_early()
+        self._owns_worker = self._worker is None
+        if self._worker is None:
+            self._worker = ValidationWorker()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._worker is None:
+            return
+        if self._owns_worker:
+            for line in self._worker.close():
+                context.log.warning(line)
+        else:
+            hand_back_early(self._worker)
+        self._worker = None
+
+    def validate(
+        self,
+        warehouse: WarehouseResource,
+        suites: Sequence[SuiteFile],
+        months: Sequence[dt.date] | None,
+    ) -> Validation:
+        """Validate ``suites`` on the warehouse (``pipelines.quality.validate.validate``)."""
+        kwargs = {
+            "warehouse": Path(warehouse.database),
+            "suites": list(suites),
+            "quality_dir": Path(self.path),
+            "wait_seconds": warehouse.wait_seconds,
+            "months": months,
+            "memory_limit": self.memory_limit,
+        }
+        if self._worker is None:  # used outside a run (a direct invocation)
+            return validate(**kwargs)
+        return self._worker.validate(**kwargs)
 
 
 def suite_check_key(suite: SuiteFile) -> dg.AssetCheckKey:
@@ -80,14 +126,7 @@ def build_suite_checks(name: str, suites: Sequence[SuiteFile]) -> dg.AssetChecks
     ) -> Iterator[dg.AssetCheckResult]:
         selected = [by_key[key] for key in by_key if key in context.selected_asset_check_keys]
         window = run_month_window(context.run.tags)
-        result = validate(
-            Path(warehouse.database),
-            selected,
-            Path(quality.path),
-            wait_seconds=warehouse.wait_seconds,
-            months=batch_months(*window) if window else None,
-            memory_limit=quality.memory_limit,
-        )
+        result = quality.validate(warehouse, selected, batch_months(*window) if window else None)
         for outcome in result.outcomes:
             for failure in outcome.failures:
                 context.log.warning(failure.line())

@@ -24,7 +24,7 @@ Fix: fetch the rows while the connection is still open and hand GX a buffered
 Only the duckdb dialect is affected; every other dialect goes through the original code.
 
 When upstream fixes it (the canary ``test_gx_on_duckdb_still_loses_its_rows_unpatched`` fails):
-delete this module and its call in ``pipelines/quality/validate.py`` (``_import_gx``), raise
+delete this module and its call in ``pipelines/quality/validate.py`` (``import_gx``), raise
 the great-expectations floor in ``pyproject.toml`` to the fixed release, and delete the canary
 and ``test_gx_on_duckdb_patched_fetches_its_rows``.
 """

@@ -20,13 +20,13 @@ import hashlib
 import json
 import logging
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
+from pipelines.errors import OutputUnwritable, WarehouseBusy, WarehouseUnusable, os_error_line
 from pipelines.quality.offline_docs import make_offline
 from pipelines.quality.suites import SuiteFile
 from pipelines.settings import CHECK_MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT
@@ -115,6 +115,27 @@ def validate(
     (GX monthly batch definitions) and its table-level ones (schema, keys without the batch
     column, reconciliations marked ``"scope": "table"``) on the whole table. None: every
     expectation on the whole table."""
+    validation, build_docs = validate_then_docs(
+        warehouse, suites, quality_dir, wait_seconds, months, memory_limit
+    )
+    build_docs()
+    docs = quality_dir / DATA_DOCS_INDEX
+    return replace(validation, data_docs=docs if docs.is_file() else None)
+
+
+def validate_then_docs(
+    warehouse: Path,
+    suites: Sequence[SuiteFile],
+    quality_dir: Path,
+    wait_seconds: float,
+    months: Sequence[dt.date] | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+) -> tuple[Validation, Callable[[], None]]:
+    """``validate`` in two parts: the validation (holding the warehouse's writer lock), and a
+    callable that renders its Data Docs pages (which needs GX's folder, not the warehouse). The
+    validation worker (``pipelines.quality.worker``) answers with the first before it does the
+    second, so the run goes on while the pages are written. The Validation names the Data Docs
+    index that the callable writes."""
     if not warehouse.is_file():
         raise WarehouseUnusable(
             f"{warehouse}: no warehouse there yet (run `papertrends run` first)"
@@ -123,12 +144,13 @@ def validate(
         quality_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputUnwritable(os_error_line(err, "cannot write quality results")) from err
-    gx = _import_gx()
+    gx = import_gx()
     outcomes = []
     # Queue behind a writer (ingestion or dbt build), and keep writers out while GX reads:
-    # a consistent view, and no "Could not set lock on file" on either side. The lock also
-    # keeps two validations (a UI run, a CLI check) from writing GX's file context at once.
-    with writer_lock(warehouse, wait_seconds):
+    # a consistent view, and no "Could not set lock on file" on either side. GX's own folder
+    # has a lock of its own, so two validations (a UI run, a CLI check) never write GX's file
+    # context at once, and the Data Docs are rendered without holding the warehouse.
+    with writer_lock(warehouse, wait_seconds), _gx_folder_lock(quality_dir, wait_seconds):
         by_suite = _suite_months(warehouse, suites, months)
         context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
         if context.variables.analytics_enabled is not False:
@@ -143,14 +165,32 @@ def validate(
         # GX returns only a count for a failed query expectation: fetch a few rows it found
         outcomes = _with_query_samples(warehouse, outcomes)
         _prune_results(context, quality_dir)
-        _build_data_docs(
-            context,
-            quality_dir,
-            [name for s in suites for name, _ in _parts(s, by_suite[s.name])],
-            kept,
-        )
-    docs = quality_dir / DATA_DOCS_INDEX
-    return Validation(tuple(outcomes), docs if docs.is_file() else None)
+    pages = [name for s in suites for name, _ in _parts(s, by_suite[s.name])]
+
+    def build_docs() -> None:
+        with _gx_folder_lock(quality_dir, wait_seconds):
+            _build_data_docs(context, quality_dir, pages, kept)
+
+    return Validation(tuple(outcomes), quality_dir / DATA_DOCS_INDEX), build_docs
+
+
+@contextmanager
+def _gx_folder_lock(quality_dir: Path, wait_seconds: float) -> Iterator[None]:
+    """Hold ``<quality>/gx.lock`` (an advisory ``flock``, released when its holder exits)."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(quality_dir / "gx.lock", timeout=wait_seconds, fallback_to_soft=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WarehouseBusy(
+            f"{quality_dir / 'gx'}: another validation is writing its results, try again in a "
+            "moment"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _prune_results(context, quality_dir: Path) -> None:
@@ -223,7 +263,9 @@ def _with_query_samples(warehouse: Path, outcomes: list[SuiteOutcome]) -> list[S
     return [replace(o, failures=tuple(filled.get(id(f), f) for f in o.failures)) for o in outcomes]
 
 
-def _import_gx():
+def import_gx():
+    """Great Expectations, patched for DuckDB and quiet (imported here, never at module level:
+    it takes seconds)."""
     import great_expectations as gx
 
     from pipelines.patches.gx_duckdb import patch_gx_for_duckdb

@@ -464,3 +464,85 @@ def test_month_batches_of_an_empty_table_pass(built, tmp_path):
         months=(dt.date(2025, 1, 1),),
     )
     assert [f.line() for o in result.outcomes for f in o.failures] == []
+
+
+def _suite_lines(result) -> list[tuple[str, int, list[str]]]:
+    return [(o.suite.name, o.n_evaluated, [f.line() for f in o.failures]) for o in result.outcomes]
+
+
+def test_the_validation_worker_answers_as_validate_does_then_renders_the_pages(built, tmp_path):
+    """The worker process (GX imported there, not here) gives the outcome ``validate`` gives on
+    the same defect, answers before it renders the Data Docs pages, and has written them when
+    ``close`` returns."""
+    from pipelines.quality.worker import ValidationWorker
+
+    warehouse, _ = built
+    planted = _copy_with(
+        warehouse,
+        tmp_path,
+        "insert into marts.papers select * from marts.papers order by paper_id limit 1",
+    )
+    here = _validate(planted, tmp_path / "here", "marts.papers", "marts.topics")
+    worker = ValidationWorker()
+    try:
+        there = worker.validate(
+            warehouse=planted,
+            suites=[SUITES["marts.papers"], SUITES["marts.topics"]],
+            quality_dir=tmp_path / "there",
+            wait_seconds=5,
+            memory_limit="1GB",
+        )
+        # it answered with the warehouse let go: a writer can open it at once
+        duckdb.connect(str(planted)).close()
+    finally:
+        assert worker.close() == []
+    assert not worker.running()
+    assert _suite_lines(there) == _suite_lines(here)
+    assert any("expect_column_values_to_be_unique" in line for line in _suite_lines(there)[0][2])
+    assert there.data_docs == tmp_path / "there" / "gx/uncommitted/data_docs/local_site/index.html"
+    assert there.data_docs.is_file() and "marts.papers" in there.data_docs.read_text()
+
+
+def test_the_validation_worker_raises_the_error_validate_raises(tmp_path):
+    from pipelines.errors import WarehouseUnusable
+    from pipelines.quality.worker import ValidationWorker
+
+    worker = ValidationWorker()
+    try:
+        with pytest.raises(WarehouseUnusable, match="no warehouse there yet"):
+            worker.validate(
+                warehouse=tmp_path / "missing.duckdb",
+                suites=[SUITES["marts.papers"]],
+                quality_dir=tmp_path / "quality",
+                wait_seconds=1,
+            )
+        assert worker.running()  # one failed request does not end it
+    finally:
+        worker.close()
+
+
+def test_a_validation_worker_that_died_is_one_line_and_an_unused_one_stops_at_once(tmp_path):
+    import os
+    import signal
+    import time
+
+    from pipelines.quality.worker import ValidationWorker, ValidationWorkerFailed
+
+    dead = ValidationWorker()
+    os.kill(dead.pid, signal.SIGKILL)
+    with pytest.raises(
+        ValidationWorkerFailed, match=r"stopped before it answered \(exit code -9\)"
+    ):
+        dead.validate(
+            warehouse=tmp_path / "w.duckdb",
+            suites=[],
+            quality_dir=tmp_path / "quality",
+            wait_seconds=1,
+        )
+    assert dead.close() == []
+
+    unused = ValidationWorker()
+    started = time.monotonic()
+    assert unused.close() == []
+    assert time.monotonic() - started < 2  # not after GX's import: it is stopped
+    assert not unused.running()
