@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from pipelines.text import search as search_index
 from pipelines.text.keyphrases import fold_plural
 from pipelines.warehouse.search import search
-from tests.conftest import BIN, isolated_env
+from tests.conftest import BIN, dbt_by_hand, isolated_env
 from tests.dumpkit import LABELS, SHARED_DUMPS, compose_dump, write_dump
 
 QUERIES = LABELS / "search_queries.csv"
@@ -315,6 +316,100 @@ def test_a_new_index_version_cuts_every_paper_again_into_an_emptied_index(search
     assert rebuilt == built
     assert (stale, bad_ids) == (0, 0)
     assert _titles(old, "narwhal")[:1] == [NEW_PAPER[0]]
+
+
+def test_the_postings_tests_read_this_builds_rows_in_a_window_and_every_row_without(
+    search_env, tmp_path
+):
+    """The uniqueness and relationship tests of search_postings (tens of millions of rows on a
+    large archive) read only the rows this build wrote when dbt builds a run's month window,
+    and the whole table otherwise (macros/get_where_subquery.sql)."""
+    planted = tmp_path / "planted.duckdb"
+    shutil.copyfile(search_env["second"], planted)
+    with duckdb.connect(str(planted)) as con:
+        # a duplicate written by an earlier build: the row copied with its own indexed_at
+        con.execute(
+            "insert into search.search_postings "
+            "select * from search.search_postings order by paper_id, word limit 1"
+        )
+    window = {"window_start": "2025-03-01", "window_end": "2025-04-01"}
+
+    def dbt_test(variables: dict[str, str], expect: int) -> str:
+        variables = {**variables, "papertrends_warehouse": str(planted)}
+        return dbt_by_hand(
+            search_env["env"],
+            tmp_path / "target",
+            "test",
+            "--select",
+            "search_postings,test_type:data",
+            "--vars",
+            json.dumps(variables),
+            expect=expect,
+        ).stdout
+
+    assert "PASS=5" in dbt_test(window, expect=0)  # the old rows are not read
+    whole = dbt_test({}, expect=1)
+    assert "FAIL 1 unique_combination_search_postings_paper_id__word" in whole
+    # a duplicate among the rows of this build (written after the dbt command started)
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1)
+    with duckdb.connect(str(planted)) as con:
+        con.execute(
+            "insert into search.search_postings by name select * replace (? as indexed_at) "
+            "from search.search_postings order by paper_id desc, word limit 1",
+            [later],
+        )
+        con.execute(
+            "insert into search.search_postings by name select * replace (? as indexed_at) "
+            "from search.search_postings order by paper_id desc, word limit 1",
+            [later],
+        )
+    windowed = dbt_test(window, expect=1)
+    assert "FAIL 1 unique_combination_search_postings_paper_id__word" in windowed
+
+
+def test_the_coverage_test_finds_a_paper_the_index_lost_but_not_one_without_words(
+    search_env, tmp_path
+):
+    """assert_search_index_covers_every_paper cuts the words of the unindexed papers only: a
+    paper whose document is gone fails it, a paper with stop words alone does not."""
+    planted = tmp_path / "planted.duckdb"
+    shutil.copyfile(search_env["second"], planted)
+    with duckdb.connect(str(planted)) as con:
+        (lost,), (wordless,) = con.execute(
+            "select paper_id from marts.papers order by paper_id limit 2"
+        ).fetchall()
+        con.execute(
+            "update marts.papers set title = 'The', abstract = 'of the' where paper_id = ?",
+            [wordless],
+        )
+        con.execute(
+            "delete from search.search_documents where paper_id in (?, ?)", [lost, wordless]
+        )
+        con.execute("update search.search_stats set n_documents = n_documents - 2")
+
+    def coverage(expect: int) -> str:
+        return dbt_by_hand(
+            search_env["env"],
+            tmp_path / "target",
+            "test",
+            "--select",
+            "assert_search_index_covers_every_paper",
+            "--store-failures",
+            "--vars",
+            json.dumps({"papertrends_warehouse": str(planted)}),
+            expect=expect,
+        ).stdout
+
+    assert "FAIL 1 assert_search_index_covers_every_paper" in coverage(expect=1)
+    with duckdb.connect(str(planted), read_only=True) as con:
+        (schema,) = con.execute(
+            "select schema_name from duckdb_tables() "
+            "where table_name = 'assert_search_index_covers_every_paper'"
+        ).fetchone()
+        failures = con.execute(
+            f"select paper_id, problem from {schema}.assert_search_index_covers_every_paper"
+        ).fetchall()
+    assert failures == [(lost, "not indexed")]
 
 
 def test_no_index_yet_is_a_clear_error(tmp_path):
