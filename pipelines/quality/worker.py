@@ -21,6 +21,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,16 @@ class ValidationWorker:
             "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
         }
         self._conn: Connection = parent
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "pipelines.quality.worker", str(child.fileno())],
             pass_fds=[child.fileno()],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            # GX's warnings and logs: the outcome comes back through the pipe
-            stderr=subprocess.DEVNULL,
+            # the outcome comes back through the pipe; what it says on stderr is read only to
+            # say why it stopped (a file: a pipe nobody reads would block it when full)
+            stderr=self._stderr,
         )
         child.close()
         self.used = False
@@ -77,36 +80,48 @@ class ValidationWorker:
                 code = self._process.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 code = None
+            last = self._last_error_line()
             raise ValidationWorkerFailed(
                 "the Great Expectations worker stopped before it answered"
                 + (f" (exit code {code})" if code is not None else "")
+                + (f": {last}" if last else "")
             ) from None
         if not ok:
             raise value
         return value
 
+    def _last_error_line(self) -> str:
+        """The last line the worker wrote on stderr (a traceback's last line is its error)."""
+        self._stderr.seek(0, os.SEEK_END)
+        size = self._stderr.tell()
+        self._stderr.seek(max(0, size - 4096))
+        lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1].strip() if lines else ""
+
     def close(self) -> list[str]:
         """Let the worker finish the pages it renders and exit; returns a line per rendering
         that failed. A worker that never validated is stopped at once (it may still be
         importing GX)."""
-        if self._process.poll() is not None:
-            return []
-        if not self.used:
-            self._process.kill()
-            self._process.wait()
-            return []
         errors: list[str] = []
         try:
-            self._conn.send(None)
-            if self._conn.poll(CLOSE_WAIT_SECONDS):
-                errors = self._conn.recv()
-            self._process.wait(timeout=CLOSE_WAIT_SECONDS)
-        except (EOFError, OSError, subprocess.TimeoutExpired):
-            self._process.kill()
-            self._process.wait()
+            if self._process.poll() is not None:
+                return errors
+            if not self.used:
+                self._process.kill()
+                self._process.wait()
+                return errors
+            try:
+                self._conn.send(None)
+                if self._conn.poll(CLOSE_WAIT_SECONDS):
+                    errors = self._conn.recv()
+                self._process.wait(timeout=CLOSE_WAIT_SECONDS)
+            except (EOFError, OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+            return errors
         finally:
             self._conn.close()
-        return errors
+            self._stderr.close()
 
 
 _early: ValidationWorker | None = None

@@ -546,3 +546,24 @@ def test_a_validation_worker_that_died_is_one_line_and_an_unused_one_stops_at_on
     assert unused.close() == []
     assert time.monotonic() - started < 2  # not after GX's import: it is stopped
     assert not unused.running()
+
+
+def test_a_validation_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
+    from pipelines.quality.worker import ValidationWorker, ValidationWorkerFailed
+
+    broken = tmp_path / "broken" / "great_expectations"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("a planted broken install")\n')
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))  # before site-packages in the child
+    worker = ValidationWorker()
+    with pytest.raises(
+        ValidationWorkerFailed,
+        match=r"stopped before it answered \(exit code 1\): ImportError: a planted broken",
+    ):
+        worker.validate(
+            warehouse=tmp_path / "w.duckdb",
+            suites=[],
+            quality_dir=tmp_path / "quality",
+            wait_seconds=1,
+        )
+    worker.close()
