@@ -468,8 +468,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     resolved = _settings(args, reads_warehouse=True)
     from pipelines import docs
     from pipelines.quality.offline_docs import make_offline, missing_assets
+    from pipelines.quality.validate import gx_folder_lock
     from pipelines.warehouse.connection import READER_WAIT_SECONDS
-    from pipelines.warehouse.lock import writer_lock
 
     sets = docs.doc_sets(resolved)
     if not any(d.present for d in sets):
@@ -487,9 +487,9 @@ def _cmd_docs(args: argparse.Namespace) -> int:
                 "only): their npm packages are not installed (`make install` with npm on PATH)",
                 file=sys.stderr,
             )
-        try:  # a site written before papertrends served its assets (the writer's lock: a
-            # validation may be writing pages)
-            with writer_lock(resolved.warehouse, READER_WAIT_SECONDS):
+        try:  # a site written before papertrends served its assets (GX's folder lock: a
+            # validation, or a validation worker, may be writing pages)
+            with gx_folder_lock(resolved.quality_dir, READER_WAIT_SECONDS):
                 make_offline(data_docs.folder)
         except (PapertrendsError, OSError) as err:
             print(f"papertrends docs: Data Docs pages not rewritten: {err}", file=sys.stderr)

@@ -61,11 +61,9 @@ class QualityFolder(dg.ConfigurableResource):
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._worker is None:
             return
-        if self._owns_worker:
-            for line in self._worker.close():
-                context.log.warning(line)
-        else:
-            hand_back_early(self._worker)
+        lines = self._worker.close() if self._owns_worker else hand_back_early(self._worker)
+        for line in lines:
+            context.log.warning(line)
         self._worker = None
 
     def validate(

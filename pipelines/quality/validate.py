@@ -150,7 +150,7 @@ def validate_then_docs(
     # a consistent view, and no "Could not set lock on file" on either side. GX's own folder
     # has a lock of its own, so two validations (a UI run, a CLI check) never write GX's file
     # context at once, and the Data Docs are rendered without holding the warehouse.
-    with writer_lock(warehouse, wait_seconds), _gx_folder_lock(quality_dir, wait_seconds):
+    with writer_lock(warehouse, wait_seconds), gx_folder_lock(quality_dir, wait_seconds):
         by_suite = _suite_months(warehouse, suites, months)
         context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
         if context.variables.analytics_enabled is not False:
@@ -168,15 +168,17 @@ def validate_then_docs(
     pages = [name for s in suites for name, _ in _parts(s, by_suite[s.name])]
 
     def build_docs() -> None:
-        with _gx_folder_lock(quality_dir, wait_seconds):
+        with gx_folder_lock(quality_dir, wait_seconds):
             _build_data_docs(context, quality_dir, pages, kept)
 
     return Validation(tuple(outcomes), quality_dir / DATA_DOCS_INDEX), build_docs
 
 
 @contextmanager
-def _gx_folder_lock(quality_dir: Path, wait_seconds: float) -> Iterator[None]:
-    """Hold ``<quality>/gx.lock`` (an advisory ``flock``, released when its holder exits)."""
+def gx_folder_lock(quality_dir: Path, wait_seconds: float) -> Iterator[None]:
+    """Hold ``<quality>/gx.lock`` (an advisory ``flock``, released when its holder exits): held
+    by whatever writes GX's folder (a validation, the rendering of its Data Docs pages,
+    ``papertrends docs`` rewriting them to load their assets offline)."""
     from filelock import FileLock, Timeout
 
     lock = FileLock(quality_dir / "gx.lock", timeout=wait_seconds, fallback_to_soft=False)

@@ -48,18 +48,29 @@ class ValidationWorker:
         }
         self._conn: Connection = parent
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.quality.worker", str(child.fileno())],
-            pass_fds=[child.fileno()],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            # the outcome comes back through the pipe; what it says on stderr is read only to
-            # say why it stopped (a file: a pipe nobody reads would block it when full)
-            stderr=self._stderr,
-        )
-        child.close()
+        try:
+            self._process = subprocess.Popen(
+                # -P: not the working directory first on sys.path (a folder named like a
+                # package there would be imported instead)
+                [sys.executable, "-P", "-m", "pipelines.quality.worker", str(child.fileno())],
+                pass_fds=[child.fileno()],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                # the outcome comes back through the pipe; what it says on stderr is read only
+                # to say why it stopped (a file: a pipe nobody reads would block it when full)
+                stderr=self._stderr,
+            )
+        except BaseException:
+            parent.close()
+            self._stderr.close()
+            raise
+        finally:
+            child.close()
         self.used = False
+        # a request sent and not answered (the run was interrupted while waiting): the worker
+        # is then stopped rather than reused or waited for
+        self._in_flight = False
 
     @property
     def pid(self) -> int:
@@ -68,13 +79,20 @@ class ValidationWorker:
     def running(self) -> bool:
         return self._process.poll() is None
 
+    @property
+    def reusable(self) -> bool:
+        """Running, and not in the middle of a request nobody waits for any more."""
+        return self.running() and not self._in_flight
+
     def validate(self, **kwargs: Any):
         """``pipelines.quality.validate.validate(**kwargs)`` in the worker; the Data Docs pages
         of this validation are rendered after the answer (``close`` waits for them)."""
         self.used = True
+        self._in_flight = True
         try:
             self._conn.send(kwargs)
             ok, value = self._conn.recv()
+            self._in_flight = False
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
             try:  # its pipe closed: it is exiting, or has
                 code = self._process.wait(timeout=1)
@@ -106,7 +124,8 @@ class ValidationWorker:
         try:
             if self._process.poll() is not None:
                 return errors
-            if not self.used:
+            if not self.used or self._in_flight:
+                # still importing GX, or busy with an abandoned request: nothing to wait for
                 self._process.kill()
                 self._process.wait()
                 return errors
@@ -118,7 +137,7 @@ class ValidationWorker:
             except (EOFError, OSError, subprocess.TimeoutExpired):
                 self._process.kill()
                 self._process.wait()
-            return errors
+            return [str(line) for line in errors] if isinstance(errors, list) else []
         finally:
             self._conn.close()
             self._stderr.close()
@@ -141,10 +160,14 @@ def take_early() -> ValidationWorker | None:
     return worker
 
 
-def hand_back_early(worker: ValidationWorker) -> None:
-    """Give a taken early worker back when the run ends, for the process's next run."""
+def hand_back_early(worker: ValidationWorker) -> list[str]:
+    """Give a taken early worker back when the run ends, for the process's next run; one that
+    cannot be reused (stopped, or interrupted mid-request) is closed instead (its lines)."""
     global _early
-    _early = worker
+    if worker.reusable:
+        _early = worker
+        return []
+    return worker.close()
 
 
 def close_early() -> list[str]:
@@ -184,9 +207,14 @@ def _serve(conn: Connection) -> None:
 
 
 def _send_error(conn: Connection, err: Exception) -> None:
+    """Our own errors (one line for the user) go back as they are; anything else as its type
+    and message (another library's exception may not unpickle in the parent, and unpickling a
+    GX one would import GX there)."""
+    if not isinstance(err, PapertrendsError):
+        err = RuntimeError(f"{type(err).__name__}: {err}")
     try:
         conn.send((False, err))
-    except Exception:  # noqa: BLE001 - an exception that does not pickle: its line instead
+    except Exception:  # noqa: BLE001 - one that does not pickle: its line instead
         conn.send((False, RuntimeError(f"{type(err).__name__}: {err}")))
 
 

@@ -494,8 +494,10 @@ def test_the_validation_worker_answers_as_validate_does_then_renders_the_pages(b
         )
         # it answered with the warehouse let go: a writer can open it at once
         duckdb.connect(str(planted)).close()
-    finally:
-        assert worker.close() == []
+    except BaseException:
+        worker.close()
+        raise
+    assert worker.close() == []
     assert not worker.running()
     assert _suite_lines(there) == _suite_lines(here)
     assert any("expect_column_values_to_be_unique" in line for line in _suite_lines(there)[0][2])
@@ -567,3 +569,22 @@ def test_a_validation_worker_that_cannot_start_says_why(tmp_path, monkeypatch):
             wait_seconds=1,
         )
     worker.close()
+
+
+def test_an_early_worker_is_handed_back_only_when_it_can_serve_the_next_run(tmp_path):
+    """A run gives the CLI's early worker back for the command's next run, unless it stopped
+    (or was interrupted mid-request): that one is closed, not handed back."""
+    import os
+    import signal
+
+    from pipelines.quality import worker as module
+
+    module.start_early()
+    alive = module.take_early()
+    assert module.hand_back_early(alive) == []
+    assert module.take_early() is alive
+    os.kill(alive.pid, signal.SIGKILL)
+    alive._process.wait()
+    assert module.hand_back_early(alive) == []
+    assert module.take_early() is None
+    assert module.close_early() == []
