@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import OutputUnwritable, WarehouseBusy, WarehouseUnusable, os_error_line
+from pipelines.errors import OutputUnwritable, WarehouseUnusable, os_error_line
 from pipelines.quality.offline_docs import make_offline
 from pipelines.quality.suites import SuiteFile
 from pipelines.settings import CHECK_MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT
-from pipelines.warehouse.lock import writer_lock
+from pipelines.warehouse.lock import file_lock, writer_lock
 
 SAMPLE_ROWS = 5
 SAMPLE_TEXT_CHARS = 60
@@ -179,20 +179,14 @@ def gx_folder_lock(quality_dir: Path, wait_seconds: float) -> Iterator[None]:
     """Hold ``<quality>/gx.lock`` (an advisory ``flock``, released when its holder exits): held
     by whatever writes GX's folder (a validation, the rendering of its Data Docs pages,
     ``papertrends docs`` rewriting them to load their assets offline)."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(quality_dir / "gx.lock", timeout=wait_seconds, fallback_to_soft=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise WarehouseBusy(
-            f"{quality_dir / 'gx'}: another validation is writing its results, try again in a "
-            "moment"
-        ) from None
-    try:
+    with file_lock(
+        quality_dir / "gx.lock",
+        wait_seconds,
+        busy=f"{quality_dir / 'gx'}: another validation is writing its results, try again in a "
+        "moment",
+        owner=quality_dir / "gx",
+    ):
         yield
-    finally:
-        lock.release()
 
 
 def _prune_results(context, quality_dir: Path) -> None:

@@ -24,7 +24,20 @@ POLL_SECONDS = 0.1
 @contextmanager
 def writer_lock(warehouse: Path, wait_seconds: float) -> Iterator[None]:
     """Hold the warehouse's writer lock; ``WarehouseBusy`` after ``wait_seconds`` of waiting."""
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with file_lock(
+        warehouse.with_name(warehouse.name + ".lock"),
+        wait_seconds,
+        busy=f"{warehouse}: warehouse busy (another papertrends run is writing it), "
+        "try again in a moment",
+        owner=warehouse,
+    ):
+        yield
+
+
+@contextmanager
+def file_lock(lock_path: Path, wait_seconds: float, busy: str, owner: Path) -> Iterator[None]:
+    """Hold the advisory lock ``lock_path``: ``WarehouseBusy(busy)`` after ``wait_seconds`` of
+    waiting, ``WarehouseUnusable`` naming ``owner`` when the lock file cannot be created."""
     # fallback_to_soft=False: where flock is missing (some network file systems) filelock would
     # otherwise fall back to a lock file that a killed holder leaves behind.
     lock = FileLock(
@@ -34,13 +47,10 @@ def writer_lock(warehouse: Path, wait_seconds: float) -> Iterator[None]:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
-        raise WarehouseBusy(
-            f"{warehouse}: warehouse busy (another papertrends run is writing it), "
-            "try again in a moment"
-        ) from None
+        raise WarehouseBusy(busy) from None
     except OSError as err:
         raise WarehouseUnusable(
-            f"{warehouse}: cannot create its lock file: {err.strerror or err}"
+            f"{owner}: cannot create its lock file: {err.strerror or err}"
         ) from err
     try:
         yield
